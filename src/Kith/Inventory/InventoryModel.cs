@@ -1,0 +1,106 @@
+using System.Net;
+using Kith.Pki;
+
+namespace Kith.Inventory;
+
+/// <summary>How a Host CA's nameConstraints extension is filled (see docs/pki.md).</summary>
+public enum NameConstraintMode
+{
+    /// <summary>Permitted DNS names are the machine's endpoints, aliases and &lt;machine&gt;.&lt;domain&gt;.</summary>
+    Endpoints,
+
+    /// <summary>Permitted DNS names are the inventory's zones (domain plus extra zones).</summary>
+    Domain,
+
+    /// <summary>No nameConstraints extension at all.</summary>
+    None,
+}
+
+/// <summary>What a service's certificate is for: its extended key usage.</summary>
+public enum ServiceKind
+{
+    Server,
+    Client,
+    Both,
+}
+
+/// <summary>The <c>ca:</c> block of kith.yaml, with defaults applied.</summary>
+public sealed record CaSettings(
+    KeyAlgorithm Key,
+    TimeSpan RootValidity,
+    TimeSpan HostCaValidity,
+    TimeSpan LeafValidity,
+    double RenewalFraction,
+    NameConstraintMode NameConstraints)
+{
+    public static CaSettings Default { get; } = new(
+        KeyAlgorithm.EcdsaP256,
+        RootValidity: TimeSpan.FromDays(3650),
+        HostCaValidity: TimeSpan.FromDays(365),
+        LeafValidity: TimeSpan.FromDays(7),
+        RenewalFraction: 2.0 / 3.0,
+        NameConstraints: NameConstraintMode.Endpoints);
+}
+
+/// <summary>One machine of the fleet.</summary>
+public sealed record Machine(
+    string Name,
+    IReadOnlyList<IPAddress> Addresses,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<string> Roles);
+
+/// <summary>Where a service's certificate files go and who owns them. Null fields take the defaults.</summary>
+public sealed record ServiceFiles(
+    string? Dir,
+    string? Cert,
+    string? Key,
+    string? Fullchain,
+    string? Owner,
+    string? Group,
+    string? Mode);
+
+/// <summary>A service: the endpoints (DNS names) it exports from one machine.</summary>
+public sealed record Service(
+    string Name,
+    string Machine,
+    IReadOnlyList<string> Endpoints,
+    IReadOnlyList<string> Aliases,
+    ServiceKind Kind,
+    ServiceFiles? Files,
+    IReadOnlyList<string> Reload,
+    string? Upstream,
+    string? Proxy);
+
+/// <summary>
+/// A loaded and validated kith.yaml. Immutable: every name in it is lower-case ASCII (IDNs are
+/// already in punycode), every reference resolves, and no endpoint belongs to two machines.
+/// </summary>
+public sealed record FleetInventory(
+    string SourcePath,
+    string Domain,
+    IReadOnlyList<string> Zones,
+    CaSettings Ca,
+    IReadOnlyList<Machine> Machines,
+    IReadOnlyList<Service> Services)
+{
+    /// <summary>The machine's own name in the fleet domain, e.g. <c>storage.home.arpa</c>.</summary>
+    public string MachineFqdn(Machine machine) => $"{machine.Name}.{Domain}";
+
+    public Machine? FindMachine(string name) => Machines.FirstOrDefault(m => m.Name == name);
+
+    public IEnumerable<Service> ServicesOn(Machine machine) => Services.Where(s => s.Machine == machine.Name);
+
+    /// <summary>
+    /// The DNS names a service's certificate carries: its endpoints then aliases; a client service
+    /// without endpoints is named <c>&lt;service&gt;.&lt;machine&gt;.&lt;domain&gt;</c>.
+    /// </summary>
+    public IReadOnlyList<string> CertificateNames(Service service)
+    {
+        if (service.Endpoints.Count == 0 && service.Aliases.Count == 0)
+        {
+            return [$"{service.Name}.{service.Machine}.{Domain}"];
+        }
+
+        return [.. service.Endpoints, .. service.Aliases];
+    }
+}

@@ -1,0 +1,37 @@
+namespace Kith.Storage;
+
+/// <summary>
+/// The issuance log: every certificate kith signs, and its revocation. Implementations must be safe
+/// for concurrent use from several threads and processes (SQLite: WAL and a busy timeout), must honour
+/// cancellation, and apply their schema migrations when opened.
+/// Not found is a null result, never an exception. Every write is all-or-nothing.
+/// </summary>
+public interface ICertificateStore : IAsyncDisposable
+{
+    /// <summary>
+    /// Logs certificates in one transaction. Throws <see cref="DuplicateSerialException"/> (and logs
+    /// none of them) when any (Issuer, SerialHex) is already present: the caller draws a new serial.
+    /// </summary>
+    Task RecordAsync(IReadOnlyList<CertificateRecord> certificates, CancellationToken cancellationToken = default);
+
+    /// <summary>True when the issuer has already used this serial.</summary>
+    Task<bool> SerialExistsAsync(string issuer, string serialHex, CancellationToken cancellationToken = default);
+
+    /// <summary>One certificate with its DER, or null.</summary>
+    Task<CertificateRecord?> FindAsync(string issuer, string serialHex, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The most recently issued (latest NotBefore, then insertion order) unrevoked certificate
+    /// of a machine's service, or for a Host CA (<paramref name="service"/> null, kind HostCa), or null.
+    /// </summary>
+    Task<CertificateRecord?> FindLatestAsync(string machine, string? service, CertificateKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>Certificates matching the query, ordered by NotAfter ascending; without DER unless asked.</summary>
+    Task<IReadOnlyList<CertificateRecord>> ListAsync(CertificateQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks a certificate revoked. Returns false when no such certificate exists; revoking an
+    /// already revoked certificate keeps the first time and reason and returns true.
+    /// </summary>
+    Task<bool> RevokeAsync(string issuer, string serialHex, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default);
+}
