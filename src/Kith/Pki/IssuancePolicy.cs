@@ -1,0 +1,95 @@
+namespace Kith.Pki;
+
+/// <summary>
+/// The checks every leaf passes before a signature exists. Each refusal names the field at fault.
+/// </summary>
+public static class IssuancePolicy
+{
+    /// <summary>How far not-before may stray from now: enough for clock skew, too little to backdate.</summary>
+    public static readonly TimeSpan MaxNotBeforeSkew = TimeSpan.FromHours(1);
+
+    public static void Check(CertificateAuthority issuer, LeafRequest request, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(request);
+        CheckNames(issuer, request);
+        CheckValidity(issuer, request, now);
+        CheckKey(issuer, request);
+    }
+
+    private static void CheckNames(CertificateAuthority issuer, LeafRequest request)
+    {
+        if (request.DnsNames.Count == 0)
+        {
+            throw Refuse(issuer, "names", "at least one DNS name is required");
+        }
+
+        for (var i = 0; i < request.DnsNames.Count; i++)
+        {
+            var name = request.DnsNames[i];
+            var problem = HostName.Problem(name, request.AllowWildcard);
+            if (problem is not null)
+            {
+                throw Refuse(issuer, $"names[{i}]", $"'{name}': {problem}");
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (request.DnsNames[j] == name)
+                {
+                    throw Refuse(issuer, $"names[{i}]", $"'{name}' is listed twice");
+                }
+            }
+
+            if (issuer.Constraints is { } constraints && !constraints.Permits(name))
+            {
+                throw Refuse(issuer, $"names[{i}]", $"'{name}' is outside the names this CA may certify ({string.Join(", ", constraints.PermittedDnsNames)})");
+            }
+        }
+
+        for (var i = 0; i < request.IpAddresses.Count; i++)
+        {
+            var address = request.IpAddresses[i];
+            if (issuer.Constraints is { } constraints && !constraints.Permits(address))
+            {
+                var allowed = constraints.PermittedAddresses.Count == 0 ? "none" : string.Join(", ", constraints.PermittedAddresses);
+                throw Refuse(issuer, $"ipAddresses[{i}]", $"{address} is outside the addresses this CA may certify ({allowed})");
+            }
+        }
+    }
+
+    private static void CheckValidity(CertificateAuthority issuer, LeafRequest request, DateTimeOffset now)
+    {
+        if (request.NotBefore < now - MaxNotBeforeSkew || request.NotBefore > now + MaxNotBeforeSkew)
+        {
+            throw Refuse(issuer, "notBefore", $"{request.NotBefore:u} is more than {MaxNotBeforeSkew.TotalHours:0} h from now ({now:u})");
+        }
+
+        if (request.NotAfter <= request.NotBefore)
+        {
+            throw Refuse(issuer, "notAfter", $"{request.NotAfter:u} is not after notBefore {request.NotBefore:u}");
+        }
+
+        if (request.NotBefore < issuer.NotBefore || request.NotAfter > issuer.NotAfter)
+        {
+            throw Refuse(issuer, "notAfter", $"validity {request.NotBefore:u} – {request.NotAfter:u} reaches outside the CA's own ({issuer.NotBefore:u} – {issuer.NotAfter:u}); renew the CA first");
+        }
+    }
+
+    private static void CheckKey(CertificateAuthority issuer, LeafRequest request)
+    {
+        var problem = PublicKeyCheck.Problem(request.SubjectPublicKeyInfo);
+        if (problem is not null)
+        {
+            throw Refuse(issuer, "publicKey", problem);
+        }
+
+        if (issuer.IsCaKey(request.SubjectPublicKeyInfo.Span))
+        {
+            throw Refuse(issuer, "publicKey", "is a CA's own key; a leaf needs a key of its own");
+        }
+    }
+
+    private static PolicyViolationException Refuse(CertificateAuthority issuer, string field, string reason) =>
+        new(issuer.Name, field, reason);
+}
