@@ -1,0 +1,127 @@
+using System.Text;
+
+namespace Kith.Files;
+
+/// <summary>
+/// Writes many endpoints' files so that each endpoint's cert and key change together and a crash leaves
+/// either the old set or the new one. Each endpoint folder is a symlink to a generation folder beside
+/// it; <see cref="Stage"/> fills a new generation, <see cref="Commit"/> flushes the file system once
+/// (one syncfs instead of an fsync per file: 10,000 endpoints write 50,000 files) and then swaps every
+/// symlink with an atomic rename.
+/// </summary>
+public sealed class EndpointFileBatch
+{
+    private readonly List<StagedEndpoint> staged = [];
+    private readonly Lock gate = new();
+
+    public int Count => staged.Count;
+
+    /// <summary>
+    /// Writes a new generation for <paramref name="folder"/>. Throws <see cref="KithException"/> when
+    /// <paramref name="folder"/> is a real folder kith does not manage.
+    /// </summary>
+    public void Stage(string folder, EndpointFiles files, FileOwnership ownership)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        ArgumentNullException.ThrowIfNull(ownership);
+        folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var existing = new FileInfo(folder);
+        if (Directory.Exists(folder) && existing.LinkTarget is null)
+        {
+            throw new KithException($"{folder}: is a folder kith did not create; move it away (kith manages it as a symlink to versioned folders)");
+        }
+
+        var parent = Path.GetDirectoryName(folder)!;
+        Directory.CreateDirectory(parent);
+        var generationName = $".{Path.GetFileName(folder)}.{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var generation = Path.Combine(parent, generationName);
+        Directory.CreateDirectory(generation);
+        try
+        {
+            foreach (var (name, content, secret) in files.All())
+            {
+                var mode = secret ? ownership.SecretMode : AtomicFile.PublicMode;
+                var path = Path.Combine(generation, name);
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode };
+                using (var stream = new FileStream(path, options))
+                {
+                    stream.Write(Encoding.UTF8.GetBytes(content));
+                }
+
+                File.SetUnixFileMode(path, mode);
+                ApplyOwner(path, ownership);
+            }
+
+            File.SetUnixFileMode(generation, AtomicFile.PublicMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            ApplyOwner(generation, ownership);
+        }
+        catch
+        {
+            Directory.Delete(generation, recursive: true);
+            throw;
+        }
+
+        lock (gate)
+        {
+            staged.Add(new StagedEndpoint(folder, generationName, existing.LinkTarget, ownership));
+        }
+    }
+
+    /// <summary>Makes every staged generation durable, then points each endpoint folder at it.</summary>
+    public void Commit()
+    {
+        foreach (var root in staged.Select(s => Path.GetDirectoryName(s.Folder)!).Distinct().Take(1))
+        {
+            UnixFiles.SyncFileSystem(root);
+        }
+
+        foreach (var endpoint in staged)
+        {
+            var parent = Path.GetDirectoryName(endpoint.Folder)!;
+            var link = Path.Combine(parent, $".{Path.GetFileName(endpoint.Folder)}.link-{Guid.NewGuid():N}");
+            File.CreateSymbolicLink(link, endpoint.Generation);
+            ApplyOwner(link, endpoint.Ownership, noFollow: true);
+            UnixFiles.Rename(link, endpoint.Folder);
+            if (endpoint.PreviousGeneration is { } previous && !previous.Contains('/', StringComparison.Ordinal) && previous.StartsWith('.'))
+            {
+                var old = Path.Combine(parent, previous);
+                if (Directory.Exists(old))
+                {
+                    Directory.Delete(old, recursive: true);
+                }
+            }
+        }
+
+        foreach (var parent in staged.Select(s => Path.GetDirectoryName(s.Folder)!).Distinct())
+        {
+            AtomicFile.FlushFolder(parent);
+        }
+
+        staged.Clear();
+    }
+
+    /// <summary>Removes every staged generation; the endpoints keep their current files.</summary>
+    public void Abandon()
+    {
+        foreach (var endpoint in staged)
+        {
+            var generation = Path.Combine(Path.GetDirectoryName(endpoint.Folder)!, endpoint.Generation);
+            if (Directory.Exists(generation))
+            {
+                Directory.Delete(generation, recursive: true);
+            }
+        }
+
+        staged.Clear();
+    }
+
+    private static void ApplyOwner(string path, FileOwnership ownership, bool noFollow = false)
+    {
+        if (ownership.UserId is not null || ownership.GroupId is not null)
+        {
+            UnixFiles.ChangeOwner(path, ownership.UserId ?? -1, ownership.GroupId ?? -1, noFollow);
+        }
+    }
+
+    private sealed record StagedEndpoint(string Folder, string Generation, string? PreviousGeneration, FileOwnership Ownership);
+}

@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+
+namespace Kith.Files;
+
+/// <summary>The few POSIX calls .NET does not wrap: chown and syncfs.</summary>
+internal static partial class UnixFiles
+{
+    /// <summary>Flushes every file of the file system holding <paramref name="path"/> in one call.</summary>
+    public static void SyncFileSystem(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        if (SyncFs((int)handle.DangerousGetHandle()) != 0)
+        {
+            throw new IOException($"{path}: syncfs failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    /// <summary>Changes owner and group of a file or, with <paramref name="noFollow"/>, of a symlink itself; -1 keeps a field.</summary>
+    public static void ChangeOwner(string path, int uid, int gid, bool noFollow = false)
+    {
+        var result = noFollow ? LChown(path, uid, gid) : Chown(path, uid, gid);
+        if (result != 0)
+        {
+            throw new IOException($"{path}: cannot change owner (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    /// <summary>rename(2): atomically replaces <paramref name="to"/>, even a symlink to a folder.</summary>
+    public static void Rename(string from, string to)
+    {
+        if (RenameNative(from, to) != 0)
+        {
+            throw new IOException($"{to}: cannot replace (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int RenameNative(string from, string to);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Chown(string path, int owner, int group);
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LChown(string path, int owner, int group);
+}

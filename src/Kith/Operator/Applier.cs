@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Kith.Files;
+using Kith.Inventory;
+using Kith.Pki;
+using Kith.Storage;
+
+namespace Kith.Operator;
+
+/// <summary>Progress of an apply: certificates done out of the total that change.</summary>
+public readonly record struct ApplyProgress(int Done, int Total);
+
+/// <summary>What apply did, and what it could not do but did not need to fail for.</summary>
+public sealed record ApplyResult(int HostCasSigned, int CertificatesIssued, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Carries out a plan in all-in-one mode: signs Host CAs with the Root (opened only when one must be
+/// signed), issues every changed endpoint certificate from its Host CA, logs them, and writes each
+/// machine's files under the output root.
+/// </summary>
+public sealed class Applier(FleetInventory inventory, StateFolder state, ICertificateStore store, Passphrase passphrase, TimeProvider time, string outputRoot)
+{
+    public async Task<ApplyResult> ApplyAsync(Plan plan, IProgress<ApplyProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var warnings = new ConcurrentBag<string>();
+        var hostCas = plan.Changes.Where(i => i.IsHostCa).ToList();
+        if (hostCas.Count > 0)
+        {
+            await SignHostCasAsync(hostCas, cancellationToken);
+        }
+
+        var leaves = plan.Changes.Where(i => !i.IsHostCa).ToList();
+        if (leaves.Count > 0)
+        {
+            await IssueLeavesAsync(leaves, warnings, progress, cancellationToken);
+        }
+
+        return new ApplyResult(hostCas.Count, leaves.Count, [.. warnings]);
+    }
+
+    private async Task SignHostCasAsync(List<PlanItem> items, CancellationToken cancellationToken)
+    {
+        using var root = RootStore.Open(state, passphrase);
+        foreach (var item in items)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var machine = inventory.FindMachine(item.Machine)!;
+            var csr = HostCaFiles.EnsureSigningRequest(state, machine.Name, inventory.Ca.Key);
+            var publicKey = HostCa.ReadSigningRequest(csr, state.HostCaRequest(machine.Name));
+            var constraints = FleetPolicy.ConstraintsFor(inventory, machine);
+            var now = time.GetUtcNow();
+            var notAfter = Min(now + inventory.Ca.HostCaValidity, root.NotAfter);
+            await SignedOnceAsync(
+                () =>
+                {
+                    var serial = SerialNumber.New();
+                    var certificate = HostCa.Sign(root, machine.Name, inventory.Domain, publicKey, constraints, now - CertificateValidity.Backdate, notAfter, serial);
+                    var record = new CertificateRecord("root", SerialNumber.ToHex(serial), CertificateKind.HostCa, item.Names, machine.Name, null, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), Der: certificate.RawData);
+                    return (certificate, record);
+                },
+                cancellationToken,
+                certificate => HostCaFiles.SaveCertificate(state, machine.Name, certificate));
+        }
+    }
+
+    private async Task IssueLeavesAsync(List<PlanItem> items, ConcurrentBag<string> warnings, IProgress<ApplyProgress>? progress, CancellationToken cancellationToken)
+    {
+        var rootPublicKey = RootStore.LoadCertificate(state).PublicKey.ExportSubjectPublicKeyInfo();
+        var batch = new EndpointFileBatch();
+        var records = new ConcurrentBag<CertificateRecord>();
+        var extraFiles = new ConcurrentBag<(string Path, string Content, UnixFileMode Mode)>();
+        var done = 0;
+        var byMachine = items.GroupBy(i => i.Machine).ToList();
+        try
+        {
+            Parallel.ForEach(
+                byMachine,
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                group =>
+                {
+                    using var ca = HostCaFiles.Open(state, inventory, group.Key, rootPublicKey);
+                    using var issuer = new LeafIssuer(ca, time);
+                    var chainPem = Pem.Encode("CERTIFICATE", ca.Certificate.RawData);
+                    foreach (var item in group)
+                    {
+                        var service = inventory.Services.First(s => s.Name == item.Service);
+                        var (record, files) = IssueOne(issuer, service, item, chainPem);
+                        var folder = Planner.OutputPath(outputRoot, item.Machine, FleetPolicy.FolderOf(inventory, service));
+                        batch.Stage(folder, files, Ownership(service, warnings));
+                        QueueExtraFiles(service, files, extraFiles);
+                        records.Add(record);
+                        progress?.Report(new ApplyProgress(Interlocked.Increment(ref done), items.Count));
+                    }
+                });
+
+            await store.RecordAsync([.. records], cancellationToken);
+        }
+        catch
+        {
+            batch.Abandon();
+            throw;
+        }
+
+        batch.Commit();
+        foreach (var (path, content, mode) in extraFiles)
+        {
+            AtomicFile.WriteText(path, content, mode);
+        }
+    }
+
+    private (CertificateRecord Record, EndpointFiles Files) IssueOne(LeafIssuer issuer, Service service, PlanItem item, string chainPem)
+    {
+        using var key = Keys.Create(inventory.Ca.Key);
+        var now = time.GetUtcNow();
+        var request = new LeafRequest(
+            item.Names,
+            [],
+            FleetPolicy.UsageOf(service.Kind),
+            key.ExportSubjectPublicKeyInfo(),
+            now - CertificateValidity.Backdate,
+            Min(now + inventory.Ca.LeafValidity, issuer.Issuer.NotAfter),
+            AllowWildcard: true);
+        var issued = issuer.Issue(request);
+        var record = new CertificateRecord(issuer.Issuer.Name, issued.SerialHex, FleetPolicy.KindOf(service.Kind), issued.DnsNames, item.Machine, service.Name, issued.NotBefore, issued.NotAfter, Der: issued.Der);
+        return (record, new EndpointFiles(issued.ToPem(), PrivateKeyPem.Export(key), chainPem));
+    }
+
+    private void QueueExtraFiles(Service service, EndpointFiles files, ConcurrentBag<(string, string, UnixFileMode)> extraFiles)
+    {
+        var secretMode = ParseMode(service.Files?.Mode) ?? AtomicFile.PrivateMode;
+        if (service.Files?.Cert is { } cert)
+        {
+            extraFiles.Add((Planner.OutputPath(outputRoot, service.Machine, cert), files.CertificatePem, AtomicFile.PublicMode));
+        }
+
+        if (service.Files?.Fullchain is { } fullchain)
+        {
+            extraFiles.Add((Planner.OutputPath(outputRoot, service.Machine, fullchain), files.FullChainPem, AtomicFile.PublicMode));
+        }
+
+        if (service.Files?.Key is { } key)
+        {
+            extraFiles.Add((Planner.OutputPath(outputRoot, service.Machine, key), files.KeyPem, secretMode));
+        }
+    }
+
+    /// <summary>
+    /// Owner and group are applied only when kith runs as root and the account exists here; otherwise the
+    /// files keep the writer's ownership and a warning says so (in all-in-one mode the accounts usually
+    /// live on the target machine, not the operator's).
+    /// </summary>
+    private static FileOwnership Ownership(Service service, ConcurrentBag<string> warnings)
+    {
+        var mode = ParseMode(service.Files?.Mode) ?? AtomicFile.PrivateMode;
+        int? uid = null, gid = null;
+        if (service.Files is { Owner: not null } or { Group: not null })
+        {
+            var isRoot = Environment.UserName == "root";
+            uid = service.Files.Owner is { } owner && isRoot ? UnixAccounts.UserId(owner) : null;
+            gid = service.Files.Group is { } group && isRoot ? UnixAccounts.GroupId(group) : null;
+            if ((service.Files.Owner is not null && uid is null) || (service.Files.Group is not null && gid is null))
+            {
+                warnings.Add($"service '{service.Name}': owner/group not applied ({(isRoot ? "no such account on this machine" : "not running as root")}); set them when deploying to '{service.Machine}'");
+            }
+        }
+
+        return new FileOwnership(mode, uid, gid);
+    }
+
+    private static UnixFileMode? ParseMode(string? octal) =>
+        octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
+
+    private async Task SignedOnceAsync<T>(Func<(T Value, CertificateRecord Record)> sign, CancellationToken cancellationToken, Action<T> save)
+    {
+        // 126-bit random serials collide essentially never; the store's unique index is the check, and
+        // a collision means sign again with a fresh serial.
+        for (var attempt = 1; ; attempt++)
+        {
+            var (value, record) = sign();
+            try
+            {
+                await store.RecordAsync([record], cancellationToken);
+                save(value);
+                return;
+            }
+            catch (DuplicateSerialException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

@@ -1,0 +1,45 @@
+namespace Kith.Operator;
+
+/// <summary>
+/// The operator's state folder (default ~/.kith, or $KITH_STATE):
+/// <code>
+/// root/root-ca.pem, root/root-ca.key (encrypted)   the Root CA
+/// kith.db                                          the issuance log (SQLite)
+/// hosts/&lt;machine&gt;/host-ca.{key,csr,pem}          Host CAs kept here in all-in-one mode
+/// out/&lt;machine&gt;/...                               each machine's files, laid out from its file-system root
+/// </code>
+/// </summary>
+public sealed record StateFolder(string Path)
+{
+    public const string EnvironmentVariable = "KITH_STATE";
+
+    public static StateFolder Resolve(string? option)
+    {
+        var path = option
+            ?? Environment.GetEnvironmentVariable(EnvironmentVariable)
+            ?? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kith");
+        return new StateFolder(System.IO.Path.GetFullPath(path));
+    }
+
+    public string RootFolder => Combine("root");
+
+    public string RootCertificate => Combine("root", "root-ca.pem");
+
+    public string RootKey => Combine("root", "root-ca.key");
+
+    public string Database => Combine("kith.db");
+
+    public string HostFolder(string machine) => Combine("hosts", machine);
+
+    public string HostCaKey(string machine) => Combine("hosts", machine, "host-ca.key");
+
+    public string HostCaRequest(string machine) => Combine("hosts", machine, "host-ca.csr");
+
+    public string HostCaCertificate(string machine) => Combine("hosts", machine, "host-ca.pem");
+
+    public string OutputFolder => Combine("out");
+
+    public bool HasRoot => File.Exists(RootCertificate) && File.Exists(RootKey);
+
+    private string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+}
