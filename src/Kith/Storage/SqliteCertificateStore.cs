@@ -172,6 +172,14 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
         StoredCertificate.ValidateKey(issuer, serialHex, nameof(serialHex));
         int code = StoredCertificate.EncodeReason(reason);
         await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using (var durable = connection.CreateCommand())
+        {
+            // Revocations are rare and must survive a power cut: fsync this commit's WAL frames.
+            // The next operation on this pooled connection sets NORMAL again.
+            durable.CommandText = "PRAGMA synchronous=FULL";
+            await durable.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = RevokeSql;
         command.Parameters.AddWithValue("@issuer", issuer);
