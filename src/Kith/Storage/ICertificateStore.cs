@@ -5,12 +5,17 @@ namespace Kith.Storage;
 /// for concurrent use from several threads and processes (SQLite: WAL and a busy timeout), must honour
 /// cancellation, and apply their schema migrations when opened.
 /// Not found is a null result, never an exception. Every write is all-or-nothing.
+/// Times are kept to the whole second (X.509's resolution): sub-second parts are dropped when stored.
+/// Serials are lower-case hex; any other form is refused with <see cref="ArgumentException"/>.
+/// The contract tests (tests/Kith.Tests/Storage/CertificateStoreContract*.cs) run against every backend.
 /// </summary>
 public interface ICertificateStore : IAsyncDisposable
 {
     /// <summary>
     /// Logs certificates in one transaction. Throws <see cref="DuplicateSerialException"/> (and logs
-    /// none of them) when any (Issuer, SerialHex) is already present: the caller draws a new serial.
+    /// none of them) when any (Issuer, SerialHex) is already present, in the store or earlier in the
+    /// batch: the caller draws a new serial. Throws <see cref="ArgumentException"/> for a serial that is
+    /// not lower-case hex or a name that is empty or holds a line break. An empty batch does nothing.
     /// </summary>
     Task RecordAsync(IReadOnlyList<CertificateRecord> certificates, CancellationToken cancellationToken = default);
 
