@@ -54,9 +54,11 @@ internal static class ServiceReader
         var proxyNode = NodeReader.Get(map, "proxy");
         var proxy = reader.Choice(proxyNode, field + ".proxy", "proxy", null, ("nginx", "nginx"), ("caddy", "caddy"), ("none", (string?)null));
 
-        if (kind != ServiceKind.Client && endpoints.Count == 0)
+        // Only when none were written: invalid ones have been reported already.
+        var endpointsNode = NodeReader.Get(map, "endpoints");
+        if (kind != ServiceKind.Client && endpointsNode is null or YScalar { IsNull: true } or YSequence { Items.Count: 0 })
         {
-            reader.Error(NodeReader.Get(map, "endpoints") ?? key, field + ".endpoints", $"a {kind.ToString().ToLowerInvariant()} service needs at least one endpoint (a DNS name clients connect to); only kind: client may have none");
+            reader.Error(endpointsNode ?? key, field + ".endpoints", $"a {kind.ToString().ToLowerInvariant()} service needs at least one endpoint (a DNS name clients connect to); only kind: client may have none");
         }
 
         if (proxy is not null && kind == ServiceKind.Client)
