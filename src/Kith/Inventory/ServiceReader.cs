@@ -31,7 +31,13 @@ internal static class ServiceReader
                 continue;
             }
 
-            var service = ReadOne(reader, reader.Map(value, field) ?? new YMapping([], key.Line, key.Column), key, field, name, zones, machines, names);
+            var body = reader.Map(value, field);
+            if (body is null && value is not YScalar { IsNull: true })
+            {
+                continue; // reported as a wrong type; its fields would only repeat that
+            }
+
+            var service = ReadOne(reader, body ?? new YMapping([], key.Line, key.Column), key, field, name, zones, machines, names);
             if (service is not null)
             {
                 services.Add(service);
@@ -79,7 +85,14 @@ internal static class ServiceReader
         {
             // The name FleetInventory.CertificateNames gives such a certificate; it must not clash either.
             var implicitName = $"{name}.{machine}.{zones.Domain}";
-            names.Add(new ServiceName(implicitName, key, field, name, machine));
+            if (DnsName.TryNormalize(implicitName, out _, out var error))
+            {
+                names.Add(new ServiceName(implicitName, key, field, name, machine));
+            }
+            else
+            {
+                reader.Error(key, field, $"the certificate name {implicitName} of this client service is not a valid DNS name: {error}; give it an endpoint");
+            }
         }
 
         return new Service(name, machine, endpoints, aliases, kind, files, reload, upstream, proxy);

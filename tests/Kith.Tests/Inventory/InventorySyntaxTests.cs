@@ -41,6 +41,14 @@ public class InventorySyntaxTests
         HasError("- a\n- b\n", 1, 1, "(document)", "expected a map");
 
     [Fact]
+    public void A_service_that_is_not_a_map_is_reported_once()
+    {
+        var error = Assert.Single(Fails(Base + "\nservices:\n  web: storage\n"));
+        Assert.Equal(("services.web", 5, 8), (error.Field, error.Line, error.Column));
+        Assert.Contains("expected a map", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Missing_domain_is_reported() =>
         HasError("machines: {}\n", 1, 1, "domain", "required");
 
