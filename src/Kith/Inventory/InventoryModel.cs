@@ -86,6 +86,9 @@ public sealed record FleetInventory(
     /// <summary>The machine's own name in the fleet domain, e.g. <c>storage.home.arpa</c>.</summary>
     public string MachineFqdn(Machine machine) => $"{machine.Name}.{Domain}";
 
+    /// <summary>Every zone names may live in: the domain first, then the extra <see cref="Zones"/>.</summary>
+    public IReadOnlyList<string> AllZones => [Domain, .. Zones];
+
     public Machine? FindMachine(string name) => Machines.FirstOrDefault(m => m.Name == name);
 
     public IEnumerable<Service> ServicesOn(Machine machine) => Services.Where(s => s.Machine == machine.Name);
