@@ -1,1 +1,3 @@
-return 0;
+using Kith.Cli;
+
+return await KithCli.RunAsync(args);

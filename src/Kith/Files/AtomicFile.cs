@@ -54,12 +54,6 @@ public static class AtomicFile
     /// <summary>fsync on a folder makes a rename inside it durable.</summary>
     public static void FlushFolder(string folder)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        using var handle = File.OpenHandle(folder, FileMode.Open, FileAccess.Read);
-        RandomAccess.FlushToDisk(handle);
+        UnixFiles.SyncFolder(folder);
     }
 }

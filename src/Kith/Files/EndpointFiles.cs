@@ -6,6 +6,12 @@ namespace Kith.Files;
 /// </summary>
 public sealed record EndpointFiles(string CertificatePem, string KeyPem, string ChainPem)
 {
+    public string CertificatePem { get; } = Pki.Pem.WithNewline(CertificatePem);
+
+    public string KeyPem { get; } = Pki.Pem.WithNewline(KeyPem);
+
+    public string ChainPem { get; } = Pki.Pem.WithNewline(ChainPem);
+
     public const string Cert = "cert.pem";
     public const string Key = "key.pem";
     public const string Chain = "chain.pem";

@@ -13,10 +13,23 @@ internal static partial class UnixFiles
             return;
         }
 
-        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        if (SyncFs((int)handle.DangerousGetHandle()) != 0)
+        const int ReadOnlyDirectory = 0x10000;
+        var fd = Open(path, ReadOnlyDirectory);
+        if (fd < 0)
         {
-            throw new IOException($"{path}: syncfs failed (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"{path}: cannot open folder to flush its file system (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (SyncFs(fd) != 0)
+            {
+                throw new IOException($"{path}: syncfs failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
         }
     }
 
@@ -38,6 +51,38 @@ internal static partial class UnixFiles
             throw new IOException($"{to}: cannot replace (errno {Marshal.GetLastPInvokeError()})");
         }
     }
+
+    /// <summary>fsync(2) on a folder, which .NET will not open as a file: makes renames inside it durable.</summary>
+    public static void SyncFolder(string path)
+    {
+        const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY on Linux
+        var fd = Open(path, OperatingSystem.IsLinux() ? ReadOnlyDirectory : 0);
+        if (fd < 0)
+        {
+            throw new IOException($"{path}: cannot open folder to flush it (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        try
+        {
+            if (Fsync(fd) != 0)
+            {
+                throw new IOException($"{path}: fsync failed (errno {Marshal.GetLastPInvokeError()})");
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int RenameNative(string from, string to);

@@ -6,9 +6,6 @@ namespace Kith.Inventory;
 /// <summary>Reads the <c>ca:</c> block; every absent field takes its value from <see cref="CaSettings.Default"/>.</summary>
 internal static class CaSettingsReader
 {
-    /// <summary>Longest validity accepted: beyond this a typo (<c>3650y</c>) is more likely than intent.</summary>
-    private static readonly TimeSpan MaxValidity = TimeSpan.FromDays(100 * 365);
-
     private static readonly string[] Keys =
         ["key", "root_validity", "host_ca_validity", "leaf_validity", "renew_at", "name_constraints"];
 
@@ -44,46 +41,6 @@ internal static class CaSettingsReader
         return new CaSettings(key, root, hostCa, leaf, renewAt, constraints);
     }
 
-    /// <summary>
-    /// Parses <c>90d</c>-style durations: a positive integer and one unit of s, m, h, d, w or y
-    /// (y = 365 days). Returns null with the reason in <paramref name="error"/> otherwise.
-    /// </summary>
-    public static TimeSpan? ParseDuration(string text, out string error)
-    {
-        error = string.Empty;
-        var unit = text.Length > 0 ? text[^1] : ' ';
-        var number = text.Length > 0 ? text[..^1] : text;
-        var seconds = unit switch
-        {
-            's' => 1L,
-            'm' => 60L,
-            'h' => 3600L,
-            'd' => 86400L,
-            'w' => 7 * 86400L,
-            'y' => 365 * 86400L,
-            _ => 0L,
-        };
-        if (seconds == 0 || number.Length == 0 || !number.All(char.IsAsciiDigit))
-        {
-            error = $"'{text}' is not a duration; write a whole number and a unit (s, m, h, d, w, y), e.g. 90d";
-            return null;
-        }
-
-        if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count > MaxValidity.TotalSeconds / seconds)
-        {
-            error = $"'{text}' is longer than the {MaxValidity.TotalDays / 365:0} years kith accepts";
-            return null;
-        }
-
-        if (count == 0)
-        {
-            error = $"'{text}' is zero; a validity must be longer than that";
-            return null;
-        }
-
-        return TimeSpan.FromSeconds(count * seconds);
-    }
-
     private static TimeSpan Duration(NodeReader reader, YMapping map, string key, TimeSpan fallback)
     {
         var node = NodeReader.Get(map, key);
@@ -93,7 +50,7 @@ internal static class CaSettingsReader
             return fallback;
         }
 
-        var value = ParseDuration(text, out var error);
+        var value = Inventory.Duration.Parse(text, out var error);
         if (value is null)
         {
             reader.Error(node, "ca." + key, error);

@@ -61,11 +61,7 @@ public sealed class Passphrase
             return environment;
         }
 
-        if (prompt is null)
-        {
-            throw new KithException($"the Root key passphrase is needed: give it with --passphrase-file FILE or ${EnvironmentVariable} (no terminal to ask on)");
-        }
-
-        return prompt(creating);
+        return prompt?.Invoke(creating)
+            ?? throw new KithException($"the Root key passphrase is needed: give it with --passphrase-file FILE or ${EnvironmentVariable} (no terminal to ask on)");
     }
 }

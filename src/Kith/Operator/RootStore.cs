@@ -15,7 +15,12 @@ public static class RootStore
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(passphrase);
-        if (File.Exists(state.RootCertificate) || File.Exists(state.RootKey))
+        if (Directory.Exists(state.RootFolder) && !Directory.EnumerateFileSystemEntries(state.RootFolder).Any())
+        {
+            Directory.Delete(state.RootFolder);
+        }
+
+        if (Directory.Exists(state.RootFolder))
         {
             if (!state.HasRoot)
             {
@@ -30,10 +35,26 @@ public static class RootStore
         using (certificate)
         using (key)
         {
-            Directory.CreateDirectory(state.RootFolder);
-            File.SetUnixFileMode(state.RootFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            AtomicFile.WriteText(state.RootKey, PrivateKeyPem.ExportEncrypted(key, secret), AtomicFile.PrivateMode);
-            AtomicFile.WriteText(state.RootCertificate, Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode);
+            // Both files are written into a folder beside root/ that is renamed into place at the end:
+            // an interrupted init leaves no half Root behind.
+            Directory.CreateDirectory(state.Path);
+            var staging = Directory.CreateDirectory(Path.Combine(state.Path, $".root-{Guid.NewGuid():N}"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
+            try
+            {
+                AtomicFile.WriteText(Path.Combine(staging, Path.GetFileName(state.RootKey)), PrivateKeyPem.ExportEncrypted(key, secret), AtomicFile.PrivateMode);
+                AtomicFile.WriteText(Path.Combine(staging, Path.GetFileName(state.RootCertificate)), Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode);
+                Directory.Move(staging, state.RootFolder);
+                AtomicFile.FlushFolder(state.Path);
+            }
+            catch
+            {
+                if (Directory.Exists(staging))
+                {
+                    Directory.Delete(staging, recursive: true);
+                }
+
+                throw;
+            }
         }
 
         return true;

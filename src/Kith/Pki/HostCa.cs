@@ -16,7 +16,7 @@ public static class HostCa
     {
         var subject = new X500DistinguishedNameBuilder();
         subject.AddCommonName(SubjectCommonName(machine));
-        return Requests.Create(subject.Build(), key).CreateSigningRequestPem();
+        return Pem.WithNewline(Requests.Create(subject.Build(), key).CreateSigningRequestPem());
     }
 
     /// <summary>

@@ -97,5 +97,9 @@ public static class Pem
         return certificates;
     }
 
-    public static string Encode(string label, ReadOnlySpan<byte> der) => new(PemEncoding.Write(label, der));
+    /// <summary>One PEM block ending in a newline, so blocks concatenate into valid bundles.</summary>
+    public static string Encode(string label, ReadOnlySpan<byte> der) => new string(PemEncoding.Write(label, der)) + "\n";
+
+    /// <summary>The text with exactly one trailing newline (.NET's PEM exports have none).</summary>
+    public static string WithNewline(string pem) => pem.EndsWith('\n') ? pem : pem + "\n";
 }

@@ -12,9 +12,9 @@ public static class PrivateKeyPem
     public static readonly PbeParameters Encryption = new(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 600_000);
 
     public static string ExportEncrypted(AsymmetricAlgorithm key, ReadOnlySpan<char> passphrase) =>
-        key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, Encryption);
+        Pem.WithNewline(key.ExportEncryptedPkcs8PrivateKeyPem(passphrase, Encryption));
 
-    public static string Export(AsymmetricAlgorithm key) => key.ExportPkcs8PrivateKeyPem();
+    public static string Export(AsymmetricAlgorithm key) => Pem.WithNewline(key.ExportPkcs8PrivateKeyPem());
 
     /// <summary>
     /// Imports a key of the type the matching certificate names. <paramref name="passphrase"/> is required

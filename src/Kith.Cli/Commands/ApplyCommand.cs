@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Kith.Cli.Output;
+using Kith.Operator;
+using Kith.Storage;
+using Spectre.Console;
+
+namespace Kith.Cli.Commands;
+
+/// <summary><c>kith apply</c>: sign Host CAs, issue and renew certificates, write their files.</summary>
+internal static class ApplyCommand
+{
+    public static readonly Option<string?> OutputRoot = new("--out")
+    {
+        Description = "Where each machine's files are written, as OUT/<machine>/<path on the machine>. Default: <state>/out",
+    };
+
+    public static readonly Option<bool> ShowAll = new("--all")
+    {
+        Description = "Also list what stays unchanged",
+    };
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var command = new Command("apply", "Sign Host CAs and issue every endpoint's certificate as planned, and write their files");
+        command.Options.Add(OutputRoot);
+        command.Options.Add(ShowAll);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var inventory = GlobalOptions.LoadInventory(parse);
+            var state = GlobalOptions.StateFolder(parse);
+            RootStore.LoadCertificate(state).Dispose();
+            var outputRoot = OutputRootOf(parse, state);
+            await using var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken);
+            var plan = await Planner.CreateAsync(inventory, state, store, outputRoot, DateTimeOffset.UtcNow, cancellationToken);
+            var json = parse.GetValue(GlobalOptions.Json);
+            if (plan.IsEmpty)
+            {
+                PlanView.Write(output, plan, json, parse.GetValue(ShowAll));
+                return KithCli.Success;
+            }
+
+            var applier = new Applier(inventory, state, store, GlobalOptions.Passphrase(parse), TimeProvider.System, outputRoot);
+            var result = await RunWithProgressAsync(applier, plan, json, cancellationToken);
+            foreach (var warning in result.Warnings.Distinct())
+            {
+                await error.WriteLineAsync($"kith: warning: {warning}");
+            }
+
+            PlanView.Write(output, plan, json, parse.GetValue(ShowAll), result, outputRoot);
+            return KithCli.Success;
+        });
+        return command;
+    }
+
+    public static string OutputRootOf(ParseResult parse, StateFolder state) =>
+        Path.GetFullPath(parse.GetValue(OutputRoot) ?? state.OutputFolder);
+
+    private static async Task<ApplyResult> RunWithProgressAsync(Applier applier, Plan plan, bool json, CancellationToken cancellationToken)
+    {
+        var leaves = plan.Changes.Count(i => !i.IsHostCa);
+        if (json || leaves < 50 || Console.IsErrorRedirected)
+        {
+            return await applier.ApplyAsync(plan, null, cancellationToken);
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        ApplyResult? result = null;
+        await console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask("issuing certificates", maxValue: leaves);
+                var progress = new Progress<ApplyProgress>(p => task.Value = p.Done);
+                result = await applier.ApplyAsync(plan, progress, cancellationToken);
+                task.Value = leaves;
+            });
+        return result!;
+    }
+}

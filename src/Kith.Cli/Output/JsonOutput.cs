@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Kith.Cli.Output;
+
+public sealed record PlanItemJson(string Machine, string? Service, string Kind, string Action, string Reason, IReadOnlyList<string> Names, DateTimeOffset? CurrentNotAfter);
+
+public sealed record PlanJson(IReadOnlyList<PlanItemJson> Items, int Changes, bool Applied, int? HostCasSigned, int? CertificatesIssued, string? Output);
+
+public sealed record CertificateJson(
+    string Issuer,
+    string Serial,
+    string Kind,
+    IReadOnlyList<string> Names,
+    string? Machine,
+    string? Service,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string Status,
+    DateTimeOffset? RevokedAt,
+    string? RevocationReason);
+
+public sealed record InspectedCertificateJson(
+    string Subject,
+    string Issuer,
+    string Serial,
+    IReadOnlyList<string> DnsNames,
+    IReadOnlyList<string> IpAddresses,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    string Key,
+    bool IsCa,
+    int? PathLength,
+    IReadOnlyList<string>? PermittedNames,
+    IReadOnlyList<string> ExtendedKeyUsages,
+    string Sha256);
+
+public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertificateJson> Chain, string Verification, bool Trusted);
+
+/// <summary>Source-generated JSON (no reflection, so the native build can serialize).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(PlanJson))]
+[JsonSerializable(typeof(List<CertificateJson>), TypeInfoPropertyName = "ListCertificateJson")]
+[JsonSerializable(typeof(InspectJson))]
+internal sealed partial class KithJsonContext : JsonSerializerContext;
+
+internal static class JsonOutput
+{
+    public static void Write<T>(TextWriter output, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        output.WriteLine(JsonSerializer.Serialize(value, type));
+}
