@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kith.Cli.Output;
 using Kith.Files;
 using Kith.Inventory;
 using Kith.Operator;
@@ -39,9 +40,9 @@ internal static class InitCommand
             }
 
             await output.WriteLineAsync(wroteInventory ? $"inventory  {inventoryPath}: created (edit it, then run `kith plan`)" : $"inventory  {inventoryPath}: exists, unchanged");
-            await output.WriteLineAsync(created ? $"root CA    {state.RootCertificate}: created" : $"root CA    {state.RootCertificate}: exists, unchanged");
+            await output.WriteLineAsync(created ? $"root CA    {DisplayPath.Of(state.RootCertificate)}: created" : $"root CA    {DisplayPath.Of(state.RootCertificate)}: exists, unchanged");
             await output.WriteLineAsync($"           {root.Subject}, valid until {root.NotAfter.ToUniversalTime():yyyy-MM-dd}, SHA-256 {Convert.ToHexString(root.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
-            await output.WriteLineAsync($"store      {state.Database}");
+            await output.WriteLineAsync($"store      {DisplayPath.Of(state.Database)}");
             if (!created && !wroteInventory)
             {
                 await output.WriteLineAsync("nothing changed");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Kith.Cli.Output;
 using Kith.Files;
 using Kith.Inventory;
 using Kith.Operator;
@@ -98,7 +99,7 @@ internal static class IssueCommand
 
             await output.WriteLineAsync($"issued {usage.ToString().ToLowerInvariant()} certificate {issued.SerialHex} for {string.Join(", ", names.Concat(addresses.Select(a => a.ToString())))}");
             await output.WriteLineAsync($"  from Host CA '{ca.Name}', valid until {issued.NotAfter:u}");
-            await output.WriteLineAsync($"  files in {folder}: cert.pem key.pem chain.pem fullchain.pem full.pem");
+            await output.WriteLineAsync($"  files in {DisplayPath.Of(folder)}: cert.pem key.pem chain.pem fullchain.pem full.pem");
             return KithCli.Success;
         });
         return command;

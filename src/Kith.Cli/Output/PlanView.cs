@@ -31,7 +31,7 @@ internal static class PlanView
         var unchanged = plan.Items.Count - hostCas - leaves;
         if (result is not null)
         {
-            output.WriteLine($"signed {result.HostCasSigned} Host CA(s), issued {result.CertificatesIssued} certificate(s); {unchanged} unchanged; files under {outputRoot}");
+            output.WriteLine($"signed {result.HostCasSigned} Host CA(s), issued {result.CertificatesIssued} certificate(s); {unchanged} unchanged; files under {DisplayPath.Of(outputRoot ?? ".")}");
         }
         else if (plan.IsEmpty)
         {

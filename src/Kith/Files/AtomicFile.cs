@@ -48,8 +48,8 @@ public static class AtomicFile
         }
     }
 
-    public static void WriteText(string path, string content, UnixFileMode mode) =>
-        Write(path, System.Text.Encoding.UTF8.GetBytes(content), mode);
+    public static void WriteText(string path, string content, UnixFileMode mode, bool durable = true) =>
+        Write(path, System.Text.Encoding.UTF8.GetBytes(content), mode, durable);
 
     /// <summary>fsync on a folder makes a rename inside it durable.</summary>
     public static void FlushFolder(string folder)

@@ -23,23 +23,25 @@ public static class HostCaFiles
             Directory.CreateDirectory(state.HostFolder(machine));
             File.SetUnixFileMode(state.HostFolder(machine), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             using var key = Keys.Create(algorithm);
-            AtomicFile.WriteText(keyPath, PrivateKeyPem.Export(key), AtomicFile.PrivateMode);
-            AtomicFile.WriteText(csrPath, HostCa.CreateSigningRequest(machine, key), AtomicFile.PublicMode);
+            // Not flushed one by one: the caller flushes the file system once for a whole batch.
+            AtomicFile.WriteText(keyPath, PrivateKeyPem.Export(key), AtomicFile.PrivateMode, durable: false);
+            AtomicFile.WriteText(csrPath, HostCa.CreateSigningRequest(machine, key), AtomicFile.PublicMode, durable: false);
         }
         else if (!File.Exists(csrPath))
         {
             using var key = LoadKey(state, machine, isRsa: algorithm == KeyAlgorithm.Rsa3072);
-            AtomicFile.WriteText(csrPath, HostCa.CreateSigningRequest(machine, key), AtomicFile.PublicMode);
+            AtomicFile.WriteText(csrPath, HostCa.CreateSigningRequest(machine, key), AtomicFile.PublicMode, durable: false);
         }
 
         return InputFile.ReadText(csrPath);
     }
 
+    /// <summary>Writes the Host CA certificate atomically; the caller flushes the file system afterwards.</summary>
     public static void SaveCertificate(StateFolder state, string machine, X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(certificate);
-        AtomicFile.WriteText(state.HostCaCertificate(machine), Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode);
+        AtomicFile.WriteText(state.HostCaCertificate(machine), Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode, durable: false);
     }
 
     /// <summary>Opens the machine's Host CA for issuing, with its CRL and OCSP URLs.</summary>
