@@ -18,10 +18,23 @@ internal sealed class TbsCertificateWriter
     private static readonly byte[] KeyUsageSignature = Convert.FromHexString("300E0603551D0F0101FF040403020780");
     private static readonly byte[] KeyUsageSignatureAndEncipherment = Convert.FromHexString("300E0603551D0F0101FF0404030205A0");
 
+    // [0] { INTEGER 2 }: version v3 (RFC 5280 §4.1.2.1).
+    private static readonly byte[] VersionV3 = Convert.FromHexString("A003020102");
+
+    // The extensions and OIDs below are constant too; they are encoded once, by the same writer code that
+    // would otherwise run for every certificate, so the DER is the same byte for byte.
+    private static readonly byte[] CommonNameOid = EncodeObjectIdentifier("2.5.4.3"); // id-at-commonName
+    private static readonly byte[] SubjectAltNameOid = EncodeObjectIdentifier("2.5.29.17");
+    private static readonly byte[] ExtendedKeyUsageServer = EncodeExtendedKeyUsage(CertificateUsage.Server);
+    private static readonly byte[] ExtendedKeyUsageClient = EncodeExtendedKeyUsage(CertificateUsage.Client);
+    private static readonly byte[] ExtendedKeyUsageBoth = EncodeExtendedKeyUsage(CertificateUsage.Both);
+
+    // Extension { id-ce-subjectKeyIdentifier, OCTET STRING { OCTET STRING (20 octets) } } up to the key id.
+    private static readonly byte[] SubjectKeyIdentifierPrefix = Convert.FromHexString("301D0603551D0E04160414");
+
     // 06 09 2A 86 48 86 F7 0D 01 01 01: rsaEncryption, found near the start of an RSA SubjectPublicKeyInfo.
     private static readonly byte[] RsaEncryptionOid = Convert.FromHexString("06092A864886F70D010101");
 
-    private static readonly Asn1Tag Explicit0 = new(TagClass.ContextSpecific, 0, isConstructed: true);
     private static readonly Asn1Tag Explicit3 = new(TagClass.ContextSpecific, 3, isConstructed: true);
     private static readonly Asn1Tag DnsNameTag = new(TagClass.ContextSpecific, 2);
     private static readonly Asn1Tag IpAddressTag = new(TagClass.ContextSpecific, 7);
@@ -36,10 +49,7 @@ internal sealed class TbsCertificateWriter
         var commonName = request.DnsNames[0].Length <= MaxCommonNameLength ? request.DnsNames[0] : null;
         using (writer.PushSequence())
         {
-            using (writer.PushSequence(Explicit0))
-            {
-                writer.WriteInteger(2); // v3
-            }
+            writer.WriteEncodedValue(VersionV3);
 
             writer.WriteIntegerUnsigned(serial);
             writer.WriteEncodedValue(issuer.SignatureAlgorithm);
@@ -57,7 +67,12 @@ internal sealed class TbsCertificateWriter
             {
                 writer.WriteEncodedValue(BasicConstraintsNotCa);
                 writer.WriteEncodedValue(IsRsa(spki) ? KeyUsageSignatureAndEncipherment : KeyUsageSignature);
-                WriteExtendedKeyUsage(request.Usage);
+                writer.WriteEncodedValue(request.Usage switch
+                {
+                    CertificateUsage.Server => ExtendedKeyUsageServer,
+                    CertificateUsage.Client => ExtendedKeyUsageClient,
+                    _ => ExtendedKeyUsageBoth,
+                });
                 WriteSubjectKeyIdentifier(spki);
                 foreach (var extension in issuer.LeafConstantExtensions)
                 {
@@ -97,40 +112,48 @@ internal sealed class TbsCertificateWriter
             using (writer.PushSetOf())
             using (writer.PushSequence())
             {
-                writer.WriteObjectIdentifier("2.5.4.3"); // id-at-commonName
+                writer.WriteEncodedValue(CommonNameOid);
                 writer.WriteCharacterString(UniversalTagNumber.UTF8String, commonName);
             }
         }
     }
 
-    private void WriteExtendedKeyUsage(CertificateUsage usage)
+    private static byte[] EncodeExtendedKeyUsage(CertificateUsage usage)
     {
-        scratch.Reset();
-        using (scratch.PushSequence())
+        var value = new AsnWriter(AsnEncodingRules.DER);
+        using (value.PushSequence())
         {
             if (usage is CertificateUsage.Server or CertificateUsage.Both)
             {
-                scratch.WriteObjectIdentifier("1.3.6.1.5.5.7.3.1"); // id-kp-serverAuth
+                value.WriteObjectIdentifier("1.3.6.1.5.5.7.3.1"); // id-kp-serverAuth
             }
 
             if (usage is CertificateUsage.Client or CertificateUsage.Both)
             {
-                scratch.WriteObjectIdentifier("1.3.6.1.5.5.7.3.2"); // id-kp-clientAuth
+                value.WriteObjectIdentifier("1.3.6.1.5.5.7.3.2"); // id-kp-clientAuth
             }
         }
 
-        WriteExtension("2.5.29.37", critical: false);
+        var extension = new AsnWriter(AsnEncodingRules.DER);
+        CertificateExtensions.Write(extension, "2.5.29.37", critical: false, value.Encode());
+        return extension.Encode();
+    }
+
+    private static byte[] EncodeObjectIdentifier(string oid)
+    {
+        var writer = new AsnWriter(AsnEncodingRules.DER);
+        writer.WriteObjectIdentifier(oid);
+        return writer.Encode();
     }
 
     private void WriteSubjectKeyIdentifier(ReadOnlySpan<byte> spki)
     {
-        Span<byte> keyId = stackalloc byte[20];
+        Span<byte> extension = stackalloc byte[SubjectKeyIdentifierPrefix.Length + 20];
+        SubjectKeyIdentifierPrefix.CopyTo(extension);
 #pragma warning disable CA5350 // SHA-1 as a key identifier, RFC 5280 §4.2.1.2 method 1.
-        SHA1.HashData(SubjectPublicKeyBits(spki), keyId);
+        SHA1.HashData(SubjectPublicKeyBits(spki), extension[SubjectKeyIdentifierPrefix.Length..]);
 #pragma warning restore CA5350
-        scratch.Reset();
-        scratch.WriteOctetString(keyId);
-        WriteExtension("2.5.29.14", critical: false);
+        writer.WriteEncodedValue(extension);
     }
 
     private void WriteSubjectAlternativeName(IReadOnlyList<string> dnsNames, IReadOnlyList<IPAddress> addresses, bool critical)
@@ -151,15 +174,15 @@ internal sealed class TbsCertificateWriter
             }
         }
 
-        WriteExtension("2.5.29.17", critical);
+        WriteExtension(SubjectAltNameOid, critical);
     }
 
     /// <summary>Writes the scratch writer's content as the value of one extension.</summary>
-    private void WriteExtension(string oid, bool critical)
+    private void WriteExtension(ReadOnlySpan<byte> encodedOid, bool critical)
     {
         using (writer.PushSequence())
         {
-            writer.WriteObjectIdentifier(oid);
+            writer.WriteEncodedValue(encodedOid);
             if (critical)
             {
                 writer.WriteBoolean(true);
