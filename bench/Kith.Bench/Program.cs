@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "throughput")
     return ThroughputDriver.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "seed-store")
+{
+    return await StoreSeeder.RunAsync(args[1..]);
+}
+
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 
 // One parseable line per benchmark for scripts (bench/run-issuance.sh): ops/s from the mean, and from the

@@ -41,8 +41,10 @@ internal static class ListCommand
             }
 
             await using var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken);
-            var records = await store.ListAsync(new CertificateQuery(Machine: parse.GetValue(Machine), ExpiringBefore: expiringBefore), cancellationToken);
-            var rows = CertificateStatus.Classify(records, now, parse.GetValue(All));
+            var all = parse.GetValue(All);
+            var query = new CertificateQuery(Machine: parse.GetValue(Machine), ExpiringBefore: expiringBefore, IncludeRevoked: all, UnexpiredAt: all ? null : now);
+            var records = await store.ListAsync(query, cancellationToken);
+            var rows = CertificateStatus.Classify(records, now, all);
             if (parse.GetValue(GlobalOptions.Json))
             {
                 JsonOutput.Write(output, rows.Select(r => ToJson(r.Record, r.Status)).ToList(), KithJsonContext.Default.ListCertificateJson);

@@ -48,6 +48,8 @@ public sealed record CertificateRecord(
 }
 
 /// <summary>Filters for <see cref="ICertificateStore.ListAsync"/>; null means "any".</summary>
+/// <param name="ExpiringBefore">Only certificates whose NotAfter is before this time.</param>
+/// <param name="UnexpiredAt">Only certificates whose NotAfter is after this time (still valid then).</param>
 public sealed record CertificateQuery(
     string? Issuer = null,
     string? Machine = null,
@@ -55,4 +57,5 @@ public sealed record CertificateQuery(
     CertificateKind? Kind = null,
     DateTimeOffset? ExpiringBefore = null,
     bool IncludeRevoked = true,
-    bool IncludeDer = false);
+    bool IncludeDer = false,
+    DateTimeOffset? UnexpiredAt = null);

@@ -64,6 +64,12 @@ public sealed partial class SqliteCertificateStore
             command.Parameters.AddWithValue("@expiring_before", StoredCertificate.EncodeTimeCeiling(before));
         }
 
+        if (query.UnexpiredAt is { } at)
+        {
+            sql.Append(" AND not_after > @unexpired_at");
+            command.Parameters.AddWithValue("@unexpired_at", StoredCertificate.EncodeTime(at));
+        }
+
         if (!query.IncludeRevoked)
         {
             sql.Append(" AND revoked_at IS NULL");

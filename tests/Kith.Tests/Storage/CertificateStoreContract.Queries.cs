@@ -68,6 +68,19 @@ public abstract partial class CertificateStoreContract
     }
 
     [Fact]
+    public async Task List_unexpired_at_leaves_out_certificates_expired_by_then()
+    {
+        await using var store = await CreateFleetStoreAsync();
+
+        var all = await store.ListAsync(new CertificateQuery(), Ct);
+        var unexpired = await store.ListAsync(new CertificateQuery(UnexpiredAt: T0.AddDays(5)), Ct);
+
+        Assert.Equal(all.Where(c => c.NotAfter > T0.AddDays(5)).Select(c => c.SerialHex), unexpired.Select(c => c.SerialHex));
+        Assert.NotEmpty(unexpired);
+        Assert.True(unexpired.Count < all.Count);
+    }
+
+    [Fact]
     public async Task List_can_leave_out_revoked_certificates()
     {
         await using var store = await CreateFleetStoreAsync();
