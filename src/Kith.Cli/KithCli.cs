@@ -55,6 +55,12 @@ public static class KithCli
             await error.WriteLineAsync($"kith: error: {e.Message}");
             return Failure;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system refused (a path below a file, permissions, a full disk): the user's to fix.
+            await error.WriteLineAsync($"kith: error: {e.Message}");
+            return Failure;
+        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("kith: cancelled");
