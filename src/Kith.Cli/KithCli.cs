@@ -40,11 +40,12 @@ public static class KithCli
         }
 
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        ConsoleCancelEventHandler onCancel = (_, e) =>
         {
             e.Cancel = true;
             cancel.Cancel();
         };
+        Console.CancelKeyPress += onCancel;
         try
         {
             var configuration = new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = output, Error = error };
@@ -52,6 +53,12 @@ public static class KithCli
         }
         catch (KithException e)
         {
+            await error.WriteLineAsync($"kith: error: {e.Message}");
+            return Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file system refused (a path below a file, permissions, a full disk): the user's to fix.
             await error.WriteLineAsync($"kith: error: {e.Message}");
             return Failure;
         }
@@ -75,6 +82,11 @@ public static class KithCli
             }
 
             return Failure;
+        }
+        finally
+        {
+            // Runs in one process (tests, a host) must not leave a handler behind that cancels a disposed source.
+            Console.CancelKeyPress -= onCancel;
         }
     }
 

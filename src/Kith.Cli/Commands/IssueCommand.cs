@@ -82,6 +82,17 @@ internal static class IssueCommand
             var now = DateTimeOffset.UtcNow;
             var notAfter = now + lifetime < ca.NotAfter ? now + lifetime : ca.NotAfter;
             var prepared = issuer.Prepare(new LeafRequest(names, addresses, usage, key.ExportSubjectPublicKeyInfo(), now - CertificateValidity.Backdate, notAfter, allowWildcard));
+            var folder = Path.GetFullPath(parse.GetValue(Folder) ?? names[0].Replace('*', '_'));
+            try
+            {
+                // Before signing: a certificate logged as issued must have its files written.
+                Directory.CreateDirectory(folder);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new KithException($"--out {folder}: cannot create the folder for the certificate files ({e.Message})");
+            }
+
             var issued = issuer.Sign(prepared);
 
             await using (var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken))
@@ -90,7 +101,6 @@ internal static class IssueCommand
                 await store.RecordAsync([new CertificateRecord(ca.Name, issued.SerialHex, kind, [.. names, .. addresses.Select(a => a.ToString())], machineName, null, issued.NotBefore, issued.NotAfter, Der: issued.Der)], cancellationToken);
             }
 
-            var folder = Path.GetFullPath(parse.GetValue(Folder) ?? names[0].Replace('*', '_'));
             var files = new EndpointFiles(issued.ToPem(), PrivateKeyPem.Export(key), Pem.Encode("CERTIFICATE", ca.Certificate.RawData));
             foreach (var (name, content, secret) in files.All())
             {

@@ -139,6 +139,13 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
 
             await store.RecordAsync([.. records], cancellationToken);
         }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Parallel.ForEach wraps what a machine's issuing threw: report the first problem as itself
+            // (a KithException stays a one-line user error, not an "internal error: AggregateException").
+            batch.Abandon();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+        }
         catch
         {
             batch.Abandon();
