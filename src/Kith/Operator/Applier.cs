@@ -45,6 +45,8 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
     /// </summary>
     private async Task SignHostCasAsync(List<PlanItem> items, CancellationToken cancellationToken)
     {
+        // The Root opens first: a wrong passphrase must leave no new Host CA key behind.
+        using var root = RootStore.Open(state, passphrase);
         var requests = new (PlanItem Item, byte[] PublicKey)[items.Count];
         Parallel.For(0, items.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
@@ -53,7 +55,6 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
             requests[i] = (items[i], HostCa.ReadSigningRequest(csr, state.HostCaRequest(machine)));
         });
 
-        using var root = RootStore.Open(state, passphrase);
         var signed = new List<(string Machine, X509Certificate2 Certificate)>(items.Count);
         try
         {

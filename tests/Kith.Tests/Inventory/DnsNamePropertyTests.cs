@@ -14,7 +14,7 @@ public class DnsNamePropertyTests
             .Where(l => !l.StartsWith("xn--", StringComparison.OrdinalIgnoreCase));
 
     private static readonly Gen<string> Tld =
-        Gen.Select(Gen.Char["abcdefghijklmnopqrstuvwxyz"], Label).Select((c, rest) => (c + rest)[..Math.Min(60, rest.Length + 1)]);
+        Gen.Select(Gen.Char["abcdefghijklmnopqrstuvwxyz"], Label).Select((c, rest) => (c + rest)[..Math.Min(60, rest.Length + 1)].TrimEnd('-'));
 
     private static readonly Gen<string> Name =
         Gen.Select(Label.Array[1, 3], Tld).Select((labels, tld) => string.Join('.', [.. labels, tld]));
