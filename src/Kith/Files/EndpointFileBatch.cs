@@ -35,24 +35,36 @@ public sealed class EndpointFileBatch
         Directory.CreateDirectory(parent);
         var generationName = $".{Path.GetFileName(folder)}.{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var generation = Path.Combine(parent, generationName);
-        Directory.CreateDirectory(generation);
+        const UnixFileMode FolderMode = AtomicFile.PublicMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(generation, FolderMode);
         try
         {
+            // File creation is most of apply's cost on a large fleet (ext4 here: ~200 µs a file), so
+            // each file costs one open with its final mode, one write, one close; chmod only when the
+            // umask narrowed the mode.
             foreach (var (name, content, secret) in files.All())
             {
                 var mode = secret ? ownership.SecretMode : AtomicFile.PublicMode;
                 var path = Path.Combine(generation, name);
-                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode };
+                var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode, BufferSize = 0 };
                 using (var stream = new FileStream(path, options))
                 {
                     stream.Write(Encoding.UTF8.GetBytes(content));
                 }
 
-                File.SetUnixFileMode(path, mode);
+                if (UnixFiles.NarrowedByUmask(mode))
+                {
+                    File.SetUnixFileMode(path, mode);
+                }
+
                 ApplyOwner(path, ownership);
             }
 
-            File.SetUnixFileMode(generation, AtomicFile.PublicMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            if (UnixFiles.NarrowedByUmask(FolderMode))
+            {
+                File.SetUnixFileMode(generation, FolderMode);
+            }
+
             ApplyOwner(generation, ownership);
         }
         catch

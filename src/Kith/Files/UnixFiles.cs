@@ -5,6 +5,31 @@ namespace Kith.Files;
 /// <summary>The few POSIX calls .NET does not wrap: chown and syncfs.</summary>
 internal static partial class UnixFiles
 {
+    private static readonly Lazy<UnixFileMode> ProcessUmask = new(ReadUmask);
+
+    /// <summary>True when the process umask would remove bits of <paramref name="mode"/> at creation.</summary>
+    public static bool NarrowedByUmask(UnixFileMode mode) => (mode & ProcessUmask.Value) != 0;
+
+    /// <summary>The umask from /proc/self/status (reading it with umask(2) would have to change it); all bits if unknown.</summary>
+    private static UnixFileMode ReadUmask()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("Umask:", StringComparison.Ordinal))
+                {
+                    return (UnixFileMode)Convert.ToInt32(line[6..].Trim(), 8);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return (UnixFileMode)0x1FF;
+    }
+
     /// <summary>Flushes every file of the file system holding <paramref name="path"/> in one call.</summary>
     public static void SyncFileSystem(string path)
     {

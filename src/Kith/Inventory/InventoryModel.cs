@@ -89,9 +89,44 @@ public sealed record FleetInventory(
     /// <summary>Every zone names may live in: the domain first, then the extra <see cref="Zones"/>.</summary>
     public IReadOnlyList<string> AllZones => [Domain, .. Zones];
 
-    public Machine? FindMachine(string name) => Machines.FirstOrDefault(m => m.Name == name);
+    // Indexes built on first use (fleets have thousands of services). Each remembers the list it was
+    // built from, so a copy made with `with { Services = … }` never answers from a stale index; each is
+    // one reference, so threads racing to build one at worst build it twice.
+    private Indexed<Machine, Dictionary<string, Machine>>? machinesByName;
+    private Indexed<Service, Dictionary<string, Service>>? servicesByName;
+    private Indexed<Service, ILookup<string, Service>>? servicesByMachine;
 
-    public IEnumerable<Service> ServicesOn(Machine machine) => Services.Where(s => s.Machine == machine.Name);
+    public Machine? FindMachine(string name)
+    {
+        if (machinesByName?.Source != Machines)
+        {
+            machinesByName = new(Machines, Machines.ToDictionary(m => m.Name));
+        }
+
+        return machinesByName.Index.GetValueOrDefault(name);
+    }
+
+    public Service? FindService(string name)
+    {
+        if (servicesByName?.Source != Services)
+        {
+            servicesByName = new(Services, Services.ToDictionary(s => s.Name));
+        }
+
+        return servicesByName.Index.GetValueOrDefault(name);
+    }
+
+    /// <summary>The machine's services, in inventory order.</summary>
+    public IEnumerable<Service> ServicesOn(Machine machine)
+    {
+        ArgumentNullException.ThrowIfNull(machine);
+        if (servicesByMachine?.Source != Services)
+        {
+            servicesByMachine = new(Services, Services.ToLookup(s => s.Machine));
+        }
+
+        return servicesByMachine.Index[machine.Name];
+    }
 
     /// <summary>
     /// The DNS names a service's certificate carries: its endpoints then aliases; a client service
@@ -107,3 +142,6 @@ public sealed record FleetInventory(
         return [.. service.Endpoints, .. service.Aliases];
     }
 }
+
+/// <summary>An index over a list, remembering which list it was built from.</summary>
+internal sealed record Indexed<TItem, TIndex>(IReadOnlyList<TItem> Source, TIndex Index);

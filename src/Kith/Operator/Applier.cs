@@ -128,7 +128,7 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
                     var chainPem = Pem.Encode("CERTIFICATE", ca.Certificate.RawData);
                     foreach (var item in group)
                     {
-                        var service = inventory.Services.First(s => s.Name == item.Service);
+                        var service = inventory.FindService(item.Service!)!;
                         var (record, files) = IssueOne(issuer, service, item, chainPem);
                         var folder = Planner.OutputPath(outputRoot, item.Machine, FleetPolicy.FolderOf(inventory, service));
                         batch.Stage(folder, files, Ownership(service, warnings));

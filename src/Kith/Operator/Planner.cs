@@ -13,10 +13,22 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(store);
         var items = new List<PlanItem>();
         var fraction = inventory.Ca.RenewalFraction;
+
+        // One read of the log instead of a query per certificate: a fleet has thousands.
+        var latest = new Dictionary<(string?, string?, CertificateKind), CertificateRecord>();
+        foreach (var record in await store.ListAsync(new CertificateQuery(IncludeRevoked: false), cancellationToken))
+        {
+            var key = (record.Machine, record.Service, record.Kind);
+            if (!latest.TryGetValue(key, out var current) || record.NotBefore >= current.NotBefore)
+            {
+                latest[key] = record;
+            }
+        }
+
         foreach (var machine in inventory.Machines)
         {
             var names = FleetPolicy.ConstraintNames(FleetPolicy.ConstraintsFor(inventory, machine));
-            var hostCa = await store.FindLatestAsync(machine.Name, null, CertificateKind.HostCa, cancellationToken);
+            var hostCa = latest.GetValueOrDefault((machine.Name, null, CertificateKind.HostCa));
             var hostFilesPresent = File.Exists(state.HostCaCertificate(machine.Name)) && File.Exists(state.HostCaKey(machine.Name));
             var hostItem = Decide(machine.Name, null, names, hostCa, hostFilesPresent, now, fraction, "Host CA");
             items.Add(hostItem);
@@ -24,7 +36,7 @@ public static class Planner
             foreach (var service in inventory.ServicesOn(machine))
             {
                 var leafNames = inventory.CertificateNames(service);
-                var current = await store.FindLatestAsync(machine.Name, service.Name, FleetPolicy.KindOf(service.Kind), cancellationToken);
+                var current = latest.GetValueOrDefault((machine.Name, service.Name, FleetPolicy.KindOf(service.Kind)));
                 var folder = OutputPath(outputRoot, machine.Name, FleetPolicy.FolderOf(inventory, service));
                 var item = Decide(machine.Name, service.Name, leafNames, current, Directory.Exists(folder), now, fraction, "certificate");
                 if (newHostKey && item.Action == PlanAction.Keep)
