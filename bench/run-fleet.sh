@@ -16,6 +16,17 @@ export KITH_ROOT_PASSPHRASE=bench-passphrase
 ./kith --help >/dev/null # build once, outside the measurements
 dotnet build -c Release bench/Kith.Bench -v quiet -nologo >/dev/null
 
+settle() { # file creation here costs ~150-250 µs an inode and suffers from earlier writeback and discards:
+  # wait (at most 2 minutes) until the disk has been idle for 10 s
+  sync
+  for _ in $(seq 60); do
+    pressure=$(awk '/^some/ { split($2, a, "="); print int(a[2]) }' /proc/pressure/io 2>/dev/null || echo 0)
+    ((pressure < 3)) && break
+    sleep 2
+  done
+  echo "  (disk idle: io pressure ${pressure:-?}% over 10 s)"
+}
+
 measure() { # label, command...: wall seconds and peak RSS of one run
   local label=$1
   shift
@@ -28,6 +39,7 @@ echo "== kith apply: $machines machines × $endpoints endpoints"
 bench/generate-fleet.sh "$machines" "$endpoints" >"$work/fleet.yaml"
 ./kith --state "$work/state" -f "$work/fleet.yaml" init >/dev/null
 measure "kith plan (everything to create)" ./kith --state "$work/state" -f "$work/fleet.yaml" plan
+settle
 measure "kith apply ($((machines * endpoints)) certificates)" ./kith --state "$work/state" -f "$work/fleet.yaml" apply
 tail -1 "$work/out"
 echo "files written: $(find "$work/state/out" -type f | wc -l)"
@@ -58,3 +70,13 @@ echo "  rows shown: $(($(wc -l <"$work/out") - 2))"
 measure "kith list --all" ./kith --state "$work/list" list --all
 measure "kith list --json" ./kith --state "$work/list" list --json
 measure "kith list --expiring 1d" ./kith --state "$work/list" list --expiring 1d
+
+echo "== the same with the native (NativeAOT) executable"
+native=$(deploy/publish-native.sh "$work/native")
+for run in 1 2 3; do
+  measure "native kith list (run $run)" "$native" --state "$work/list" list
+done
+measure "native kith list --all" "$native" --state "$work/list" list --all
+"$native" --state "$work/native-state" -f "$work/fleet.yaml" init >/dev/null
+settle
+measure "native kith apply ($((machines * endpoints)) certificates)" "$native" --state "$work/native-state" -f "$work/fleet.yaml" apply
