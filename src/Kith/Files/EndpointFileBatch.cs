@@ -26,10 +26,7 @@ public sealed class EndpointFileBatch
         ArgumentNullException.ThrowIfNull(ownership);
         folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
         var existing = new FileInfo(folder);
-        if (Directory.Exists(folder) && existing.LinkTarget is null)
-        {
-            throw new KithException($"{folder}: is a folder kith did not create; move it away (kith manages it as a symlink to versioned folders)");
-        }
+        CheckManaged(folder);
 
         var parent = Path.GetDirectoryName(folder)!;
         Directory.CreateDirectory(parent);
@@ -76,6 +73,30 @@ public sealed class EndpointFileBatch
         lock (gate)
         {
             staged.Add(new StagedEndpoint(folder, generationName, existing.LinkTarget, ownership));
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="KithException"/> unless <paramref name="folder"/> is absent or a symlink kith
+    /// can swap: a real folder or a file there is the user's, and kith does not replace it.
+    /// </summary>
+    public static void CheckManaged(string folder)
+    {
+        folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var existing = new FileInfo(folder);
+        if (existing.LinkTarget is not null)
+        {
+            return;
+        }
+
+        if (Directory.Exists(folder))
+        {
+            throw new KithException($"{folder}: is a folder kith did not create; move it away (kith manages it as a symlink to versioned folders)");
+        }
+
+        if (existing.Exists)
+        {
+            throw new KithException($"{folder}: is a file, where kith should write an endpoint's folder; move it away or change files.dir");
         }
     }
 

@@ -24,13 +24,21 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
     {
         ArgumentNullException.ThrowIfNull(plan);
         var warnings = new ConcurrentBag<string>();
+        var leaves = plan.Changes.Where(i => !i.IsHostCa).ToList();
+
+        // Every destination is checked before anything is signed: a folder kith may not replace must
+        // not leave Host CAs signed and logged behind a failed apply.
+        foreach (var item in leaves)
+        {
+            EndpointFileBatch.CheckManaged(Planner.OutputPath(outputRoot, item.Machine, FleetPolicy.FolderOf(inventory, inventory.FindService(item.Service!)!)));
+        }
+
         var hostCas = plan.Changes.Where(i => i.IsHostCa).ToList();
         if (hostCas.Count > 0)
         {
             await SignHostCasAsync(hostCas, cancellationToken);
         }
 
-        var leaves = plan.Changes.Where(i => !i.IsHostCa).ToList();
         if (leaves.Count > 0)
         {
             await IssueLeavesAsync(leaves, warnings, progress, cancellationToken);

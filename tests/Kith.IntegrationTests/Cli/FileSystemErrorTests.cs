@@ -6,19 +6,19 @@ namespace Kith.IntegrationTests.Cli;
 public class FileSystemErrorTests
 {
     [Fact]
-    public async Task Apply_refuses_an_endpoint_folder_it_did_not_create_with_one_line_and_leaves_it_alone()
+    public async Task Apply_refuses_an_endpoint_folder_it_did_not_create_before_signing_anything()
     {
         using var kith = new KithWorkspace();
         await kith.SucceedAsync("init");
         var folder = kith.EndpointFolder("server", "/var/lib/acme/www.home.arpa");
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "mine.txt"), "the operator's own file\n");
-        var before = FolderSnapshot.Take(Path.Combine(kith.OutputFolder, "server"));
+        var before = FolderSnapshot.Take(kith.State);
 
         var result = await kith.KithAsync("apply");
 
         CliRun.AssertCleanFailure(result, 1, folder, "did not create");
-        before.AssertUnchanged(FolderSnapshot.Take(Path.Combine(kith.OutputFolder, "server")), "the output folder");
+        before.AssertUnchanged(FolderSnapshot.Take(kith.State), "the state folder (no Host CA signed, nothing logged)");
     }
 
     [Fact]
