@@ -10,20 +10,8 @@ internal static class CertificateStatus
 {
     public static List<(CertificateRecord Record, string Status)> Classify(IReadOnlyList<CertificateRecord> records, DateTimeOffset now, bool includeInactive)
     {
-        var latest = new Dictionary<(string?, string?, CertificateKind), CertificateRecord>();
-        foreach (var record in records)
-        {
-            if (record.Kind == CertificateKind.RootCa || record.IsRevoked || (record.Service is null && record.Kind != CertificateKind.HostCa))
-            {
-                continue;
-            }
-
-            var key = (record.Machine, record.Service, record.Kind);
-            if (!latest.TryGetValue(key, out var current) || record.NotBefore >= current.NotBefore)
-            {
-                latest[key] = record;
-            }
-        }
+        // One-off certificates (no service) and the Root are never superseded.
+        var latest = new LatestCertificates(records.Where(r => !r.IsRevoked && (r.Service is not null || r.Kind == CertificateKind.HostCa)));
 
         var rows = new List<(CertificateRecord, string)>(records.Count);
         foreach (var record in records)
@@ -38,7 +26,7 @@ internal static class CertificateStatus
         return [.. rows.OrderBy(r => Rank(r.Item1.Kind))];
     }
 
-    private static string StatusOf(CertificateRecord record, DateTimeOffset now, Dictionary<(string?, string?, CertificateKind), CertificateRecord> latest)
+    private static string StatusOf(CertificateRecord record, DateTimeOffset now, LatestCertificates latest)
     {
         if (record.IsRevoked)
         {
@@ -50,7 +38,7 @@ internal static class CertificateStatus
             return "expired";
         }
 
-        if (latest.TryGetValue((record.Machine, record.Service, record.Kind), out var newest) && !ReferenceEquals(newest, record))
+        if (latest.Find(record.Machine, record.Service, record.Kind) is { } newest && !ReferenceEquals(newest, record))
         {
             return "superseded";
         }

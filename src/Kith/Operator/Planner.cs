@@ -15,20 +15,12 @@ public static class Planner
         var fraction = inventory.Ca.RenewalFraction;
 
         // One read of the log instead of a query per certificate: a fleet has thousands.
-        var latest = new Dictionary<(string?, string?, CertificateKind), CertificateRecord>();
-        foreach (var record in await store.ListAsync(new CertificateQuery(IncludeRevoked: false), cancellationToken))
-        {
-            var key = (record.Machine, record.Service, record.Kind);
-            if (!latest.TryGetValue(key, out var current) || record.NotBefore >= current.NotBefore)
-            {
-                latest[key] = record;
-            }
-        }
+        var latest = new LatestCertificates(await store.ListAsync(new CertificateQuery(IncludeRevoked: false), cancellationToken));
 
         foreach (var machine in inventory.Machines)
         {
             var names = FleetPolicy.ConstraintNames(FleetPolicy.ConstraintsFor(inventory, machine));
-            var hostCa = latest.GetValueOrDefault((machine.Name, null, CertificateKind.HostCa));
+            var hostCa = latest.Find(machine.Name, null, CertificateKind.HostCa);
             var hostFilesPresent = File.Exists(state.HostCaCertificate(machine.Name)) && File.Exists(state.HostCaKey(machine.Name));
             var hostItem = Decide(machine.Name, null, names, hostCa, hostFilesPresent, now, fraction, "Host CA");
             items.Add(hostItem);
@@ -36,7 +28,7 @@ public static class Planner
             foreach (var service in inventory.ServicesOn(machine))
             {
                 var leafNames = inventory.CertificateNames(service);
-                var current = latest.GetValueOrDefault((machine.Name, service.Name, FleetPolicy.KindOf(service.Kind)));
+                var current = latest.Find(machine.Name, service.Name, FleetPolicy.KindOf(service.Kind));
                 var folder = OutputPath(outputRoot, machine.Name, FleetPolicy.FolderOf(inventory, service));
                 var item = Decide(machine.Name, service.Name, leafNames, current, Directory.Exists(folder), now, fraction, "certificate");
                 if (newHostKey && item.Action == PlanAction.Keep)

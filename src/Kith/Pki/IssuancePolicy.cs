@@ -47,6 +47,11 @@ public static class IssuancePolicy
             }
         }
 
+        if (request.CommonName is { } commonName && !request.DnsNames.Contains(commonName))
+        {
+            throw Refuse(issuer, "commonName", $"'{commonName}' is not one of the certificate's DNS names");
+        }
+
         for (var i = 0; i < request.IpAddresses.Count; i++)
         {
             var address = request.IpAddresses[i];

@@ -10,6 +10,7 @@ namespace Kith.Pki;
 /// <param name="IpAddresses">SAN iPAddresses.</param>
 /// <param name="SubjectPublicKeyInfo">The DER public key to certify.</param>
 /// <param name="AllowWildcard">Whether "*.x" names are acceptable for this request.</param>
+/// <param name="CommonName">The subject CN; null means the first DNS name. It must be one of the DNS names.</param>
 public sealed record LeafRequest(
     IReadOnlyList<string> DnsNames,
     IReadOnlyList<IPAddress> IpAddresses,
@@ -17,4 +18,5 @@ public sealed record LeafRequest(
     ReadOnlyMemory<byte> SubjectPublicKeyInfo,
     DateTimeOffset NotBefore,
     DateTimeOffset NotAfter,
-    bool AllowWildcard = false);
+    bool AllowWildcard = false,
+    string? CommonName = null);

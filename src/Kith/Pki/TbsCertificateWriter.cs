@@ -46,7 +46,8 @@ internal sealed class TbsCertificateWriter
     {
         writer.Reset();
         var spki = request.SubjectPublicKeyInfo.Span;
-        var commonName = request.DnsNames[0].Length <= MaxCommonNameLength ? request.DnsNames[0] : null;
+        var wanted = request.CommonName ?? request.DnsNames[0];
+        var commonName = wanted.Length <= MaxCommonNameLength ? wanted : null;
         using (writer.PushSequence())
         {
             writer.WriteEncodedValue(VersionV3);

@@ -50,6 +50,29 @@ public class IssuancePolicyTests
     }
 
     [Fact]
+    public void A_common_name_that_is_not_one_of_the_sans_is_refused()
+    {
+        using var cas = new TestAuthorities();
+        using var issuer = Issuer(cas);
+
+        var error = Assert.Throws<PolicyViolationException>(() => issuer.Prepare(cas.Request("music.home.arpa") with { CommonName = "storage.home.arpa" }));
+
+        Assert.Equal("commonName", error.Field);
+        Assert.Contains("storage.home.arpa", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_common_name_among_the_sans_becomes_the_subject()
+    {
+        using var cas = new TestAuthorities();
+        using var issuer = Issuer(cas);
+
+        using var certificate = X509CertificateLoader.LoadCertificate(issuer.Issue(cas.Request("music.home.arpa", "storage.home.arpa") with { CommonName = "storage.home.arpa" }).Der);
+
+        Assert.Equal("CN=storage.home.arpa", certificate.Subject);
+    }
+
+    [Fact]
     public void A_request_without_names_is_refused()
     {
         using var cas = new TestAuthorities();
