@@ -51,19 +51,8 @@ public static class DnsName
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(zone);
-        name = name.TrimEnd('.');
         zone = zone.TrimEnd('.');
-        if (zone.Length == 0 || name.Length < zone.Length)
-        {
-            return false;
-        }
-
-        if (name.Length == zone.Length)
-        {
-            return string.Equals(name, zone, StringComparison.OrdinalIgnoreCase);
-        }
-
-        return name.EndsWith(zone, StringComparison.OrdinalIgnoreCase) && name[name.Length - zone.Length - 1] == '.';
+        return zone.Length > 0 && Pki.NameConstraints.IsWithinSubtree(name.TrimEnd('.'), zone);
     }
 
     /// <summary>

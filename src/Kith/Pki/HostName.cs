@@ -1,7 +1,8 @@
 namespace Kith.Pki;
 
 /// <summary>
-/// The strict form of a DNS name as it goes into a certificate: lower-case ASCII (IDNs already in
+/// The issuance policy's gate on a DNS name, which must already be in its normal form (user input is
+/// normalized and explained by <c>Kith.Inventory.DnsName</c>): the strict form as it goes into a certificate: lower-case ASCII (IDNs already in
 /// punycode), labels of 1–63 letters, digits and inner hyphens (RFC 1123 §2.1), at most 253 characters,
 /// at least two labels, no trailing dot; optionally "*" as the whole leftmost label.
 /// </summary>
