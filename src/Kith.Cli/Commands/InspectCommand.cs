@@ -28,7 +28,7 @@ internal static class InspectCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var target = parse.GetValue(Target)!;
-            var chain = await LoadAsync(target, parse.GetValue(ServerName), cancellationToken);
+            var (chain, connection) = await LoadAsync(target, parse.GetValue(ServerName), cancellationToken);
             var state = GlobalOptions.StateFolder(parse);
             var (verification, trusted) = Verify(chain, state);
             if (parse.GetValue(GlobalOptions.Json))
@@ -41,6 +41,11 @@ internal static class InspectCommand
                 for (var i = 0; i < chain.Count; i++)
                 {
                     await WriteAsync(output, i, CertificateDescription.Of(chain[i]));
+                }
+
+                if (connection is not null)
+                {
+                    await output.WriteLineAsync($"connection: {connection}");
                 }
 
                 await output.WriteLineAsync($"verification: {verification}");
@@ -56,7 +61,8 @@ internal static class InspectCommand
         return command;
     }
 
-    private static async Task<List<X509Certificate2>> LoadAsync(string target, string? serverName, CancellationToken cancellationToken)
+    /// <summary>The certificates, and for HOST:PORT the negotiated protocol and ALPN.</summary>
+    private static async Task<(List<X509Certificate2> Chain, string? Connection)> LoadAsync(string target, string? serverName, CancellationToken cancellationToken)
     {
         if (File.Exists(target) || Directory.Exists(target))
         {
@@ -73,7 +79,7 @@ internal static class InspectCommand
                 }
             }
 
-            return chain;
+            return (chain, null);
         }
 
         var colon = target.LastIndexOf(':');
@@ -89,7 +95,7 @@ internal static class InspectCommand
             throw new KithException($"{target}: the server presented no certificate");
         }
 
-        return [.. presented.Chain];
+        return ([.. presented.Chain], $"{presented.Protocol}, ALPN {presented.Alpn ?? "none"}");
     }
 
     private static (string Text, bool Trusted) Verify(List<X509Certificate2> chain, StateFolder state)

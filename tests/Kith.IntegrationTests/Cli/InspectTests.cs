@@ -53,6 +53,7 @@ public class InspectTests
 
         Assert.Contains("[0] CN=www.home.arpa", result.Out, StringComparison.Ordinal);
         Assert.Contains("[1] ", result.Out, StringComparison.Ordinal);
+        Assert.Contains("connection: Tls13", result.Out, StringComparison.Ordinal);
         Assert.Contains("verification: OK", result.Out, StringComparison.Ordinal);
     }
 
