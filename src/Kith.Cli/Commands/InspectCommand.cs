@@ -20,15 +20,23 @@ internal static class InspectCommand
         Description = "SNI name to send to HOST:PORT (default: HOST)",
     };
 
+    private static readonly Option<string> Timeout = new("--timeout")
+    {
+        Description = "How long to wait for HOST:PORT to connect and finish the TLS handshake",
+        DefaultValueFactory = _ => "10s",
+    };
+
     public static Command Create(TextWriter output)
     {
         var command = new Command("inspect", "Show a certificate chain (subject, SANs, validity, key, constraints, fingerprints) and verify it against the Root");
         command.Arguments.Add(Target);
         command.Options.Add(ServerName);
+        command.Options.Add(Timeout);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var target = parse.GetValue(Target)!;
-            var (chain, connection) = await LoadAsync(target, parse.GetValue(ServerName), cancellationToken);
+            var timeout = Inventory.Duration.Parse(parse.GetValue(Timeout)!, out var problem) ?? throw new KithException($"--timeout: {problem}");
+            var (chain, connection) = await LoadAsync(target, parse.GetValue(ServerName), timeout, cancellationToken);
             var state = GlobalOptions.StateFolder(parse);
             var (verification, trusted) = Verify(chain, state);
             if (parse.GetValue(GlobalOptions.Json))
@@ -62,7 +70,7 @@ internal static class InspectCommand
     }
 
     /// <summary>The certificates, and for HOST:PORT the negotiated protocol and ALPN.</summary>
-    private static async Task<(List<X509Certificate2> Chain, string? Connection)> LoadAsync(string target, string? serverName, CancellationToken cancellationToken)
+    private static async Task<(List<X509Certificate2> Chain, string? Connection)> LoadAsync(string target, string? serverName, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (File.Exists(target) || Directory.Exists(target))
         {
@@ -89,7 +97,7 @@ internal static class InspectCommand
         }
 
         var host = target[..colon].Trim('[', ']');
-        var presented = await TlsProbe.FetchAsync(host, port, serverName, cancellationToken: cancellationToken);
+        var presented = await TlsProbe.FetchAsync(host, port, serverName, timeout, cancellationToken);
         if (presented.Chain.Count == 0)
         {
             throw new KithException($"{target}: the server presented no certificate");

@@ -21,9 +21,13 @@ public static class TlsProbe
         {
             await client.ConnectAsync(host, port, deadline.Token);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (SocketException e)
         {
-            throw new KithException($"{host}:{port}: cannot connect ({(e is SocketException s ? s.SocketErrorCode.ToString() : "timed out")})");
+            throw new KithException($"{host}:{port}: cannot connect ({e.SocketErrorCode})");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KithException($"{host}:{port}: cannot connect (no answer within {(timeout ?? DefaultTimeout).TotalSeconds:0} s)");
         }
 
         var sent = new List<X509Certificate2>();
@@ -54,7 +58,11 @@ public static class TlsProbe
                 },
                 deadline.Token);
         }
-        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KithException($"{host}:{port}: no TLS handshake within {(timeout ?? DefaultTimeout).TotalSeconds:0} s (is it a TLS port?)");
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
             throw new KithException($"{host}:{port}: TLS handshake failed ({e.InnerException?.Message ?? e.Message})");
         }

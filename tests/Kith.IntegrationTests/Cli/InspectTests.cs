@@ -58,6 +58,21 @@ public class InspectTests
     }
 
     [Fact]
+    public async Task Inspect_of_a_server_that_accepts_and_never_answers_gives_up_after_the_timeout()
+    {
+        using var kith = new KithWorkspace();
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await kith.KithAsync("inspect", $"127.0.0.1:{port}", "--timeout", "1s");
+
+        CliRun.AssertCleanFailure(result, 1, $"127.0.0.1:{port}", "no TLS handshake within 1 s");
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(8));
+    }
+
+    [Fact]
     public async Task Inspect_of_a_port_where_nothing_listens_fails_with_one_line()
     {
         using var kith = new KithWorkspace();
