@@ -13,9 +13,10 @@ public readonly record struct ApplyProgress(int Done, int Total);
 public sealed record ApplyResult(int HostCasSigned, int CertificatesIssued, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// Carries out a plan in all-in-one mode: signs Host CAs with the Root (opened only when one must be
-/// signed), issues every changed endpoint certificate from its Host CA, logs them, and writes each
-/// machine's files under the output root.
+/// Carries out a plan: signs Host CAs with the Root (opened only when one must be signed; an
+/// agent-managed machine's from its stored CSR), issues every changed endpoint certificate of all-in-one
+/// machines from its Host CA, logs them, and writes each machine's files under the output root. The
+/// certificates of agent-managed machines (<see cref="PlanAction.Agent"/>) are not changes: never issued here.
 /// </summary>
 public sealed class Applier(FleetInventory inventory, StateFolder state, ICertificateStore store, Passphrase passphrase, TimeProvider time, string outputRoot)
 {
