@@ -53,7 +53,8 @@ internal static class MachineCommand
                 await output.WriteLineAsync($"copied to  {DisplayPath.Of(Path.GetFullPath(copy))}");
             }
 
-            await output.WriteLineAsync($"next: on {machine}, `kith agent install --cert host-ca.pem --root root-ca.pem`");
+            var certificateName = Path.GetFileName(parse.GetValue(Output) ?? result.CertificatePath);
+            await output.WriteLineAsync($"next: copy it and root-ca.pem to {machine}, then there: `kith agent install --cert {certificateName} --root root-ca.pem`");
             return KithCli.Success;
         });
         command.Subcommands.Add(sign);
