@@ -26,6 +26,8 @@ public static class KithCli
         root.Subcommands.Add(IssueCommand.Create(output));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(InspectCommand.Create(output));
+        root.Subcommands.Add(MachineCommand.Create(output));
+        root.Subcommands.Add(AgentCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -28,18 +28,20 @@ internal static class PlanView
 
         var hostCas = plan.Changes.Count(i => i.IsHostCa);
         var leaves = plan.Changes.Count(i => !i.IsHostCa);
-        var unchanged = plan.Items.Count - hostCas - leaves;
+        var byAgents = plan.ByAgents.Count();
+        var unchanged = plan.Items.Count - hostCas - leaves - byAgents;
+        var agentNote = byAgents > 0 ? $"; {byAgents} left to machine agents" : string.Empty;
         if (result is not null)
         {
-            output.WriteLine($"signed {result.HostCasSigned} Host CA(s), issued {result.CertificatesIssued} certificate(s); {unchanged} unchanged; files under {DisplayPath.Of(outputRoot ?? ".")}");
+            output.WriteLine($"signed {result.HostCasSigned} Host CA(s), issued {result.CertificatesIssued} certificate(s); {unchanged} unchanged{agentNote}; files under {DisplayPath.Of(outputRoot ?? ".")}");
         }
         else if (plan.IsEmpty)
         {
-            output.WriteLine($"nothing to do: {unchanged} certificate(s) and Host CA(s) are up to date");
+            output.WriteLine($"nothing to do: {unchanged} certificate(s) and Host CA(s) are up to date{agentNote}");
         }
         else
         {
-            output.WriteLine($"plan: {hostCas} Host CA(s) to sign{(plan.NeedsRoot ? " (needs the Root passphrase)" : string.Empty)}, {leaves} certificate(s) to issue; {unchanged} unchanged");
+            output.WriteLine($"plan: {hostCas} Host CA(s) to sign{(plan.NeedsRoot ? " (needs the Root passphrase)" : string.Empty)}, {leaves} certificate(s) to issue; {unchanged} unchanged{agentNote}");
         }
     }
 
@@ -49,6 +51,7 @@ internal static class PlanView
     private static string ActionWord(PlanAction action, bool done) => (action, done) switch
     {
         (PlanAction.Keep, _) => "keep",
+        (PlanAction.Agent, _) => "agent",
         (PlanAction.Create, false) => "create",
         (PlanAction.Create, true) => "created",
         (PlanAction.Update, false) => "update",

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography.X509Certificates;
 using Kith.Files;
 using Kith.Inventory;
 using Kith.Pki;
@@ -14,9 +13,10 @@ public readonly record struct ApplyProgress(int Done, int Total);
 public sealed record ApplyResult(int HostCasSigned, int CertificatesIssued, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// Carries out a plan in all-in-one mode: signs Host CAs with the Root (opened only when one must be
-/// signed), issues every changed endpoint certificate from its Host CA, logs them, and writes each
-/// machine's files under the output root.
+/// Carries out a plan: signs Host CAs with the Root (opened only when one must be signed; an
+/// agent-managed machine's from its stored CSR), issues every changed endpoint certificate of all-in-one
+/// machines from its Host CA, logs them, and writes each machine's files under the output root. The
+/// certificates of agent-managed machines (<see cref="PlanAction.Agent"/>) are not changes: never issued here.
 /// </summary>
 public sealed class Applier(FleetInventory inventory, StateFolder state, ICertificateStore store, Passphrase passphrase, TimeProvider time, string outputRoot)
 {
@@ -48,72 +48,22 @@ public sealed class Applier(FleetInventory inventory, StateFolder state, ICertif
     }
 
     /// <summary>
-    /// Keys and CSRs are made in parallel, the Root signs every Host CA, all are logged in one
-    /// transaction, and the files are flushed with one syncfs rather than three fsyncs per machine.
+    /// Keys and CSRs of all-in-one machines are made in parallel (an agent-managed machine's stored CSR is
+    /// read instead), then <see cref="HostCaSigner"/> signs, logs and writes every Host CA.
     /// </summary>
     private async Task SignHostCasAsync(List<PlanItem> items, CancellationToken cancellationToken)
     {
         // The Root opens first: a wrong passphrase must leave no new Host CA key behind.
         using var root = RootStore.Open(state, passphrase);
-        var requests = new (PlanItem Item, byte[] PublicKey)[items.Count];
+        var requests = new (string Machine, byte[] PublicKey)[items.Count];
         Parallel.For(0, items.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
             var machine = items[i].Machine;
             var csr = HostCaFiles.EnsureSigningRequest(state, machine, inventory.Ca.Key);
-            requests[i] = (items[i], HostCa.ReadSigningRequest(csr, state.HostCaRequest(machine)));
+            requests[i] = (machine, HostCa.ReadSigningRequest(csr, state.HostCaRequest(machine)));
         });
 
-        var signed = new List<(string Machine, X509Certificate2 Certificate)>(items.Count);
-        try
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                var records = new List<CertificateRecord>(items.Count);
-                foreach (var (item, publicKey) in requests)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    var machine = inventory.FindMachine(item.Machine)!;
-                    var now = time.GetUtcNow();
-                    var serial = SerialNumber.New();
-                    var certificate = HostCa.Sign(root, machine.Name, inventory.Domain, publicKey, FleetPolicy.ConstraintsFor(inventory, machine), now - CertificateValidity.Backdate, Min(now + inventory.Ca.HostCaValidity, root.NotAfter), serial);
-                    signed.Add((machine.Name, certificate));
-                    records.Add(new CertificateRecord("root", SerialNumber.ToHex(serial), CertificateKind.HostCa, item.Names, machine.Name, null, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), Der: certificate.RawData));
-                }
-
-                try
-                {
-                    await store.RecordAsync(records, cancellationToken);
-                    break;
-                }
-                catch (DuplicateSerialException) when (attempt < 3)
-                {
-                    // 126-bit random serials collide essentially never; the store's unique index is the
-                    // check, and a collision means signing the batch again with fresh serials.
-                    DisposeAll(signed);
-                }
-            }
-
-            foreach (var (machine, certificate) in signed)
-            {
-                HostCaFiles.SaveCertificate(state, machine, certificate);
-            }
-
-            UnixFiles.SyncFileSystem(state.Path);
-        }
-        finally
-        {
-            DisposeAll(signed);
-        }
-    }
-
-    private static void DisposeAll(List<(string Machine, X509Certificate2 Certificate)> signed)
-    {
-        foreach (var (_, certificate) in signed)
-        {
-            certificate.Dispose();
-        }
-
-        signed.Clear();
+        await new HostCaSigner(inventory, state, store, time).SignAsync(root, requests, cancellationToken);
     }
 
     private async Task IssueLeavesAsync(List<PlanItem> items, ConcurrentBag<string> warnings, IProgress<ApplyProgress>? progress, CancellationToken cancellationToken)

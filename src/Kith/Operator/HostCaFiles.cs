@@ -7,17 +7,27 @@ using Kith.Pki;
 namespace Kith.Operator;
 
 /// <summary>
-/// A machine's Host CA as kept in the operator's state folder in all-in-one mode (until the agent keeps
-/// it on the machine): key (0600, made here, never re-made while it exists), CSR, and certificate.
+/// A machine's Host CA as kept in the operator's state folder. All-in-one mode: key (0600, made here,
+/// never re-made while it exists), CSR, and certificate. Agent-managed (enrolled with
+/// <c>kith machine sign</c>): the CSR and the certificate only; the key lives on the machine.
 /// </summary>
 public static class HostCaFiles
 {
-    /// <summary>The CSR of the machine's Host CA key, making key and CSR first when there are none.</summary>
+    /// <summary>
+    /// The CSR of the machine's Host CA key: an agent-managed machine's stored CSR as it is; in all-in-one
+    /// mode the CSR of the key here, making key and CSR first when there are none.
+    /// </summary>
     public static string EnsureSigningRequest(StateFolder state, string machine, KeyAlgorithm algorithm)
     {
         ArgumentNullException.ThrowIfNull(state);
         var keyPath = state.HostCaKey(machine);
         var csrPath = state.HostCaRequest(machine);
+        if (state.IsAgentManaged(machine))
+        {
+            // Never make a key here for a machine whose key lives on the machine.
+            return InputFile.ReadText(csrPath);
+        }
+
         if (!File.Exists(keyPath))
         {
             Directory.CreateDirectory(state.HostFolder(machine));
@@ -53,6 +63,11 @@ public static class HostCaFiles
         if (!File.Exists(certificatePath))
         {
             throw new KithException($"machine '{machine}' has no Host CA yet: run `kith apply` first");
+        }
+
+        if (state.IsAgentManaged(machine))
+        {
+            throw new KithException($"machine '{machine}': its Host CA key lives on the machine (agent-managed), so its certificates are issued there, not by the operator");
         }
 
         var certificate = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(certificatePath)[0]);

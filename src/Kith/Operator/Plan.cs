@@ -14,6 +14,12 @@ public enum PlanAction
 
     /// <summary>Past its renewal time, or its files are missing.</summary>
     Renew,
+
+    /// <summary>
+    /// A certificate of an agent-managed machine: its agent issues it from the Host CA key on the
+    /// machine; apply neither issues it nor writes its files.
+    /// </summary>
+    Agent,
 }
 
 /// <summary>One line of a plan. <see cref="Service"/> is null for a machine's Host CA.</summary>
@@ -31,7 +37,10 @@ public sealed record PlanItem(
 /// <summary>Everything apply would change, Host CAs first. Nothing outside it is touched.</summary>
 public sealed record Plan(IReadOnlyList<PlanItem> Items)
 {
-    public IEnumerable<PlanItem> Changes => Items.Where(i => i.Action != PlanAction.Keep);
+    public IEnumerable<PlanItem> Changes => Items.Where(i => i.Action is not (PlanAction.Keep or PlanAction.Agent));
+
+    /// <summary>Certificates left to the agents of agent-managed machines.</summary>
+    public IEnumerable<PlanItem> ByAgents => Items.Where(i => i.Action == PlanAction.Agent);
 
     public bool NeedsRoot => Changes.Any(i => i.IsHostCa);
 

@@ -21,12 +21,21 @@ public static class Planner
         {
             var names = FleetPolicy.ConstraintNames(FleetPolicy.ConstraintsFor(inventory, machine));
             var hostCa = latest.Find(machine.Name, null, CertificateKind.HostCa);
-            var hostFilesPresent = File.Exists(state.HostCaCertificate(machine.Name)) && File.Exists(state.HostCaKey(machine.Name));
+            var agentManaged = state.IsAgentManaged(machine.Name);
+            var hostFilesPresent = File.Exists(state.HostCaCertificate(machine.Name)) && (agentManaged || File.Exists(state.HostCaKey(machine.Name)));
             var hostItem = Decide(machine.Name, null, names, hostCa, hostFilesPresent, now, fraction, "Host CA");
             items.Add(hostItem);
-            var newHostKey = hostItem.Action == PlanAction.Create;
+            var newHostKey = hostItem.Action == PlanAction.Create && !agentManaged;
             foreach (var service in inventory.ServicesOn(machine))
             {
+                if (agentManaged)
+                {
+                    // The key is on the machine: its agent issues these; apply only re-signs the Host CA.
+                    var issued = latest.Find(machine.Name, service.Name, FleetPolicy.KindOf(service.Kind));
+                    items.Add(new PlanItem(machine.Name, service.Name, PlanAction.Agent, "issued by the machine's agent", inventory.CertificateNames(service), issued?.NotAfter));
+                    continue;
+                }
+
                 var leafNames = inventory.CertificateNames(service);
                 var current = latest.Find(machine.Name, service.Name, FleetPolicy.KindOf(service.Kind));
                 var folder = OutputPath(outputRoot, machine.Name, FleetPolicy.FolderOf(inventory, service));

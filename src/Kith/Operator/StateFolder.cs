@@ -5,7 +5,7 @@ namespace Kith.Operator;
 /// <code>
 /// root/root-ca.pem, root/root-ca.key (encrypted)   the Root CA
 /// kith.db                                          the issuance log (SQLite)
-/// hosts/&lt;machine&gt;/host-ca.{key,csr,pem}          Host CAs kept here in all-in-one mode
+/// hosts/&lt;machine&gt;/host-ca.{key,csr,pem}          Host CAs (no key when agent-managed)
 /// out/&lt;machine&gt;/...                               each machine's files, laid out from its file-system root
 /// </code>
 /// </summary>
@@ -36,6 +36,12 @@ public sealed record StateFolder(string Path)
     public string HostCaRequest(string machine) => Combine("hosts", machine, "host-ca.csr");
 
     public string HostCaCertificate(string machine) => Combine("hosts", machine, "host-ca.pem");
+
+    /// <summary>
+    /// An agent-managed machine: its CSR is stored here but no key (<c>kith machine sign</c> stored the
+    /// machine's CSR). Its Host CA key lives on the machine; the operator only (re-)signs the certificate.
+    /// </summary>
+    public bool IsAgentManaged(string machine) => File.Exists(HostCaRequest(machine)) && !File.Exists(HostCaKey(machine));
 
     public string OutputFolder => Combine("out");
 
