@@ -132,6 +132,14 @@ public static class FleetStateVerifier
             return $"the publisher certificate lacks kith's fleet-state EKU {PublisherCertificate.ExtendedKeyUsage}";
         }
 
+        using (var key = publisher.GetECDsaPublicKey())
+        {
+            if (key is null || key.KeySize != 256)
+            {
+                return "the publisher key is not ECDSA P-256";
+            }
+        }
+
         foreach (var extension in publisher.Extensions)
         {
             if (extension is X509BasicConstraintsExtension { CertificateAuthority: true })
