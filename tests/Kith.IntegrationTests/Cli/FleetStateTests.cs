@@ -134,6 +134,37 @@ public class FleetStateTests
         Assert.Equal(1, Accept(kith, File.ReadAllBytes(Path.Combine(kith.State, "fleet-state.json"))).Version);
     }
 
+    [Fact]
+    public async Task A_publisher_near_its_end_is_a_warning_until_an_apply_opens_the_root_and_renews_it()
+    {
+        using var kith = new KithWorkspace(Minimal);
+        await kith.SucceedAsync("init");
+        await kith.SucceedAsync("apply");
+        var state = new Kith.Operator.StateFolder(kith.State);
+        using (var root = Kith.Operator.RootStore.Open(state, new Kith.Operator.Passphrase(kith.PassphraseFile, null)))
+        {
+            // Made 340 days ago: 25 days left, inside the 60-day renewal window.
+            Kith.Operator.PublisherFiles.Create(state, root, "home.arpa", DateTimeOffset.UtcNow - TimeSpan.FromDays(340));
+        }
+
+        var old = File.ReadAllText(state.PublisherCertificate);
+
+        var warned = await kith.SucceedAsync("apply");
+        Assert.Contains("expires soon", warned.Err, StringComparison.Ordinal);
+        Assert.Equal(old, File.ReadAllText(state.PublisherCertificate));
+        Assert.Contains("version 2, written", warned.Out, StringComparison.Ordinal); // signed by another publisher
+
+        // A new endpoint re-signs the Host CA: the Root is open, so the publisher is renewed on the way.
+        File.WriteAllText(kith.Inventory, Minimal + AnotherEndpoint);
+        var renewed = await kith.SucceedAsync("apply");
+        Assert.DoesNotContain("expires soon", renewed.Err, StringComparison.Ordinal);
+        Assert.NotEqual(old, File.ReadAllText(state.PublisherCertificate));
+        using var publisher = X509CertificateLoader.LoadCertificate(Kith.Pki.Pem.ReadCertificates(state.PublisherCertificate)[0]);
+        Assert.True(publisher.NotAfter.ToUniversalTime() > DateTime.UtcNow.AddDays(300));
+        Assert.Equal(3, Accept(kith, File.ReadAllBytes(state.FleetState), lastAccepted: 2).Version);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(state.PublisherKey));
+    }
+
     private static FleetState Accept(KithWorkspace kith, byte[] envelope, long? lastAccepted = null)
     {
         using var root = X509CertificateLoader.LoadCertificate(Kith.Pki.Pem.ReadCertificates(kith.RootCertificate)[0]);
