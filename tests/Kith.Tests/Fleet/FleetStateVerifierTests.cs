@@ -23,6 +23,17 @@ public class FleetStateVerifierTests
         Assert.Equal(2, accepted.State.DnsRecords.Count);
     }
 
+    [Theory]
+    [InlineData(Kith.Pki.KeyAlgorithm.Rsa3072)]
+    [InlineData(Kith.Pki.KeyAlgorithm.EcdsaP384)]
+    public void A_publisher_under_a_root_of_another_key_type_is_accepted(Kith.Pki.KeyAlgorithm rootKey)
+    {
+        using var fleet = new TestPublisher(rootKey: rootKey);
+
+        Assert.IsType<FleetStateVerdict.Accepted>(FleetStateVerifier.Verify(fleet.Signed(1), fleet.Root.Certificate, null, Clock));
+        Assert.True(fleet.Certificate.NotAfter <= fleet.Root.Certificate.NotAfter);
+    }
+
     [Fact]
     public void A_first_state_is_accepted_when_nothing_was_accepted_before()
     {

@@ -10,11 +10,11 @@ internal sealed class TestPublisher : IDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    public TestPublisher(string domain = "home.arpa")
+    public TestPublisher(string domain = "home.arpa", KeyAlgorithm rootKey = KeyAlgorithm.EcdsaP256)
     {
         Domain = domain;
-        var (rootCertificate, rootKey) = RootCa.Create(domain, KeyAlgorithm.EcdsaP256, TimeSpan.FromDays(3650), Start);
-        Root = new CertificateAuthority("root", rootCertificate, rootKey);
+        var (rootCertificate, rootPrivateKey) = RootCa.Create(domain, rootKey, TimeSpan.FromDays(3650), Start);
+        Root = new CertificateAuthority("root", rootCertificate, rootPrivateKey);
         (Certificate, Key) = PublisherCertificate.Create(Root, domain, Start);
     }
 
