@@ -13,6 +13,7 @@ public sealed class FleetStateFile
     private readonly TimeProvider time;
     private readonly string? domain;
 
+    /// <exception cref="KithException">The file exists but holds no readable state.</exception>
     public FleetStateFile(string path, X509Certificate2 root, TimeProvider? time = null, string? domain = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -21,7 +22,11 @@ public sealed class FleetStateFile
         this.root = root;
         this.time = time ?? TimeProvider.System;
         this.domain = domain;
-        Current = File.Exists(path) ? FleetStateVerifier.ReadTrusted(InputFile.ReadBytes(path, SignedFleetState.MaxBytes))?.State : null;
+        // A damaged copy is an error, not "no state": forgetting the last version would let a rollback in.
+        Current = File.Exists(path)
+            ? FleetStateVerifier.ReadTrusted(InputFile.ReadBytes(path, SignedFleetState.MaxBytes))?.State
+                ?? throw new KithException($"{path}: the last good fleet state is damaged; remove it to accept any version again")
+            : null;
     }
 
     public string Path { get; }

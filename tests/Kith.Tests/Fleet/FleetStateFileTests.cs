@@ -52,5 +52,16 @@ public sealed class FleetStateFileTests : IDisposable
         Assert.Single(Directory.GetFiles(folder));
     }
 
+    [Fact]
+    public void A_damaged_last_good_copy_is_an_error_rather_than_a_reason_to_accept_any_version()
+    {
+        using var fleet = new TestPublisher();
+        File.WriteAllText(StatePath, "{\"payload\":");
+
+        var error = Assert.Throws<KithException>(() => new FleetStateFile(StatePath, fleet.Root.Certificate, Clock));
+
+        Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 }
