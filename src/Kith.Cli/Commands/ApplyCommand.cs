@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Kith.Cli.Output;
+using Kith.Inventory;
 using Kith.Operator;
 using Kith.Storage;
 using Spectre.Console;
@@ -33,23 +34,61 @@ internal static class ApplyCommand
             await using var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken);
             var plan = await Planner.CreateAsync(inventory, state, store, outputRoot, DateTimeOffset.UtcNow, cancellationToken);
             var json = parse.GetValue(GlobalOptions.Json);
+            var passphrase = GlobalOptions.Passphrase(parse);
             if (plan.IsEmpty)
             {
                 PlanView.Write(output, plan, json, parse.GetValue(ShowAll));
-                return KithCli.Success;
             }
-
-            var applier = new Applier(inventory, state, store, GlobalOptions.Passphrase(parse), TimeProvider.System, outputRoot);
-            var result = await RunWithProgressAsync(applier, plan, json, cancellationToken);
-            foreach (var warning in result.Warnings.Distinct())
+            else
             {
-                await error.WriteLineAsync($"kith: warning: {warning}");
+                var applier = new Applier(inventory, state, store, passphrase, TimeProvider.System, outputRoot);
+                var result = await RunWithProgressAsync(applier, plan, json, cancellationToken);
+                foreach (var warning in result.Warnings.Distinct())
+                {
+                    await error.WriteLineAsync($"kith: warning: {warning}");
+                }
+
+                PlanView.Write(output, plan, json, parse.GetValue(ShowAll), result, outputRoot);
             }
 
-            PlanView.Write(output, plan, json, parse.GetValue(ShowAll), result, outputRoot);
+            await PublishFleetStateAsync(inventory, state, rootIsOpen: plan.NeedsRoot, passphrase, json ? null : output, error);
             return KithCli.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Writes the signed fleet-state.json after apply (docs/fleet-state.md). The publisher is renewed only
+    /// when apply opened the Root anyway; otherwise a publisher near its end is a warning.
+    /// </summary>
+    private static async Task PublishFleetStateAsync(FleetInventory inventory, StateFolder state, bool rootIsOpen, Passphrase passphrase, TextWriter? output, TextWriter error)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var hasPublisher = File.Exists(state.PublisherKey) && File.Exists(state.PublisherCertificate);
+        if (PublisherFiles.NeedsRenewal(state, now))
+        {
+            if (rootIsOpen)
+            {
+                using var root = RootStore.Open(state, passphrase);
+                PublisherFiles.Create(state, root, inventory.Domain, now);
+                hasPublisher = true;
+            }
+            else if (!hasPublisher)
+            {
+                await error.WriteLineAsync($"kith: warning: {DisplayPath.Of(state.FleetState)} not written: no fleet-state publisher key yet; run `kith init` to make one");
+                return;
+            }
+            else
+            {
+                await error.WriteLineAsync($"kith: warning: the fleet-state publisher certificate {DisplayPath.Of(state.PublisherCertificate)} expires soon (or no longer chains to the Root); run `kith init` to renew it");
+            }
+        }
+
+        var written = FleetStatePublication.Write(inventory, state, now);
+        if (output is not null)
+        {
+            await output.WriteLineAsync($"fleet state {DisplayPath.Of(state.FleetState)}: version {written.Version}{(written.Changed ? ", written" : ", unchanged")}");
+        }
     }
 
     public static string OutputRootOf(ParseResult parse, StateFolder state) =>

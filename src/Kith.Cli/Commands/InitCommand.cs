@@ -29,6 +29,13 @@ internal static class InitCommand
 
             var passphrase = GlobalOptions.Passphrase(parse);
             var created = RootStore.Create(state, domain, ca.Key, ca.RootValidity, passphrase, DateTimeOffset.UtcNow);
+            var publisher = PublisherFiles.NeedsRenewal(state, DateTimeOffset.UtcNow);
+            if (publisher)
+            {
+                using var rootCa = RootStore.Open(state, passphrase);
+                PublisherFiles.Create(state, rootCa, domain, DateTimeOffset.UtcNow);
+            }
+
             using var root = RootStore.LoadCertificate(state);
             await using (var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken))
             {
@@ -42,8 +49,9 @@ internal static class InitCommand
             await output.WriteLineAsync(wroteInventory ? $"inventory  {inventoryPath}: created (edit it, then run `kith plan`)" : $"inventory  {inventoryPath}: exists, unchanged");
             await output.WriteLineAsync(created ? $"root CA    {DisplayPath.Of(state.RootCertificate)}: created" : $"root CA    {DisplayPath.Of(state.RootCertificate)}: exists, unchanged");
             await output.WriteLineAsync($"           {root.Subject}, valid until {root.NotAfter.ToUniversalTime():yyyy-MM-dd}, SHA-256 {Convert.ToHexString(root.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
+            await output.WriteLineAsync(publisher ? $"publisher  {DisplayPath.Of(state.PublisherCertificate)}: created (signs the fleet state)" : $"publisher  {DisplayPath.Of(state.PublisherCertificate)}: exists, unchanged");
             await output.WriteLineAsync($"store      {DisplayPath.Of(state.Database)}");
-            if (!created && !wroteInventory)
+            if (!created && !wroteInventory && !publisher)
             {
                 await output.WriteLineAsync("nothing changed");
             }

@@ -7,6 +7,8 @@ namespace Kith.Operator;
 /// kith.db                                          the issuance log (SQLite)
 /// hosts/&lt;machine&gt;/host-ca.{key,csr,pem}          Host CAs (no key when agent-managed)
 /// out/&lt;machine&gt;/...                               each machine's files, laid out from its file-system root
+/// publisher/publisher.{key,pem}                    the fleet-state publisher key (0600) and its Root-signed certificate
+/// fleet-state.json                                 the signed fleet state apply writes (docs/fleet-state.md)
 /// </code>
 /// </summary>
 public sealed record StateFolder(string Path)
@@ -44,6 +46,14 @@ public sealed record StateFolder(string Path)
     public bool IsAgentManaged(string machine) => File.Exists(HostCaRequest(machine)) && !File.Exists(HostCaKey(machine));
 
     public string OutputFolder => Combine("out");
+
+    public string PublisherFolder => Combine("publisher");
+
+    public string PublisherKey => Combine("publisher", "publisher.key");
+
+    public string PublisherCertificate => Combine("publisher", "publisher.pem");
+
+    public string FleetState => Combine("fleet-state.json");
 
     public bool HasRoot => File.Exists(RootCertificate) && File.Exists(RootKey);
 

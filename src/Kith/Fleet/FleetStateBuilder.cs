@@ -1,0 +1,94 @@
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Kith.Inventory;
+using Kith.Operator;
+using Kith.Pki;
+
+namespace Kith.Fleet;
+
+/// <summary>Builds the fleet state from the inventory and the operator's state folder.</summary>
+public static class FleetStateBuilder
+{
+    public static FleetState Build(FleetInventory inventory, StateFolder state, long version, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(state);
+        using var root = RootStore.LoadCertificate(state);
+        return Build(inventory, machine => ReadHostCa(state, machine), Pem.Encode("CERTIFICATE", root.RawData), version, now);
+    }
+
+    /// <param name="hostCa">The PEM of a machine's Host CA certificate, or null when it has none yet.</param>
+    public static FleetState Build(FleetInventory inventory, Func<string, string?> hostCa, string trustBundle, long version, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(hostCa);
+        var machines = new List<FleetMachine>();
+        var records = new SortedSet<FleetDnsRecord>(Comparer<FleetDnsRecord>.Create(CompareRecords));
+        var hostCas = new List<FleetHostCa>();
+        foreach (var machine in inventory.Machines.OrderBy(m => m.Name, StringComparer.Ordinal))
+        {
+            var fqdn = inventory.MachineFqdn(machine);
+            foreach (var address in machine.Addresses)
+            {
+                records.Add(new FleetDnsRecord(fqdn, address.AddressFamily == AddressFamily.InterNetworkV6 ? "AAAA" : "A", address.ToString()));
+            }
+
+            var endpoints = new List<FleetEndpoint>();
+            foreach (var service in inventory.ServicesOn(machine).OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                endpoints.Add(new FleetEndpoint(service.Name, inventory.CertificateNames(service), KindName(service.Kind)));
+                foreach (var name in service.Endpoints.Concat(service.Aliases))
+                {
+                    if (name != fqdn)
+                    {
+                        records.Add(new FleetDnsRecord(name, "CNAME", fqdn));
+                    }
+                }
+            }
+
+            machines.Add(new FleetMachine(
+                machine.Name,
+                [.. machine.Addresses.Select(a => a.ToString())],
+                [.. machine.Roles],
+                [.. machine.Tags],
+                endpoints));
+            if (hostCa(machine.Name) is { } pem)
+            {
+                hostCas.Add(new FleetHostCa(machine.Name, pem));
+            }
+        }
+
+        return new FleetState(version, inventory.Domain, now, machines, [.. records], hostCas, RootCrl: null, trustBundle);
+    }
+
+    private static string? ReadHostCa(StateFolder state, string machine)
+    {
+        var path = state.HostCaCertificate(machine);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(path)[0]);
+        return Pem.Encode("CERTIFICATE", certificate.RawData);
+    }
+
+    private static string KindName(ServiceKind kind) => kind switch
+    {
+        ServiceKind.Client => "client",
+        ServiceKind.Both => "both",
+        _ => "server",
+    };
+
+    private static int CompareRecords(FleetDnsRecord? a, FleetDnsRecord? b)
+    {
+        var byName = string.CompareOrdinal(a!.Name, b!.Name);
+        if (byName != 0)
+        {
+            return byName;
+        }
+
+        var byType = string.CompareOrdinal(a.Type, b.Type);
+        return byType != 0 ? byType : string.CompareOrdinal(a.Value, b.Value);
+    }
+}
