@@ -22,8 +22,31 @@ public sealed record FleetMachine(
     IReadOnlyList<string> Tags,
     IReadOnlyList<FleetEndpoint> Endpoints);
 
-/// <summary>One service on a machine: the names its certificate carries, and its kind (server, client, both).</summary>
-public sealed record FleetEndpoint(string Service, IReadOnlyList<string> Names, string Kind);
+/// <summary>
+/// One service on a machine: the names its certificate carries, its kind (server, client, both), and how
+/// the machine's agent delivers its files (docs/reconcile.md). The delivery fields are optional so a state
+/// written before they existed still reads: a null <see cref="Folder"/> means the default folder.
+/// </summary>
+/// <param name="Folder">The endpoint's folder on the machine (files.dir, else /var/lib/acme/&lt;first name&gt;).</param>
+/// <param name="Cert">An extra copy of cert.pem at this path, or null.</param>
+/// <param name="Key">An extra copy of key.pem at this path, or null.</param>
+/// <param name="Fullchain">An extra copy of fullchain.pem at this path, or null.</param>
+/// <param name="Owner">The files' owner (an account name), or null for the agent's.</param>
+/// <param name="Group">The files' group, or null for the agent's.</param>
+/// <param name="Mode">The key files' mode in octal ("0640"), or null for 0600.</param>
+/// <param name="Reload">The argv run (no shell) after new files are written, or null/empty for none.</param>
+public sealed record FleetEndpoint(
+    string Service,
+    IReadOnlyList<string> Names,
+    string Kind,
+    string? Folder = null,
+    string? Cert = null,
+    string? Key = null,
+    string? Fullchain = null,
+    string? Owner = null,
+    string? Group = null,
+    string? Mode = null,
+    IReadOnlyList<string>? Reload = null);
 
 /// <summary>One DNS record: A or AAAA for a machine's addresses, CNAME from an endpoint to its machine.</summary>
 public sealed record FleetDnsRecord(string Name, string Type, string Value);

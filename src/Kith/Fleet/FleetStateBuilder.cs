@@ -36,7 +36,18 @@ public static class FleetStateBuilder
             var endpoints = new List<FleetEndpoint>();
             foreach (var service in inventory.ServicesOn(machine).OrderBy(s => s.Name, StringComparer.Ordinal))
             {
-                endpoints.Add(new FleetEndpoint(service.Name, inventory.CertificateNames(service), KindName(service.Kind)));
+                endpoints.Add(new FleetEndpoint(
+                    service.Name,
+                    inventory.CertificateNames(service),
+                    KindName(service.Kind),
+                    FleetPolicy.FolderOf(inventory, service),
+                    service.Files?.Cert,
+                    service.Files?.Key,
+                    service.Files?.Fullchain,
+                    service.Files?.Owner,
+                    service.Files?.Group,
+                    service.Files?.Mode,
+                    service.Reload.Count > 0 ? [.. service.Reload] : null));
                 foreach (var name in service.Endpoints.Concat(service.Aliases))
                 {
                     if (name != fqdn)

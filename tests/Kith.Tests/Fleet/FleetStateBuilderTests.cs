@@ -19,6 +19,8 @@ public class FleetStateBuilderTests
             machine: storage
             endpoints: [web.home.arpa]
             aliases: [www.home.arpa]
+            files: { dir: /srv/tls/web, key: /etc/web/key.pem, owner: www-data, group: www-data, mode: "0640" }
+            reload: [systemctl, reload, web]
           apps:
             machine: edge
             endpoints: ["*.apps.home.arpa"]
@@ -41,6 +43,13 @@ public class FleetStateBuilderTests
         var web = Assert.Single(storage.Endpoints);
         Assert.Equal(("web", "server"), (web.Service, web.Kind));
         Assert.Equal(["web.home.arpa", "www.home.arpa"], web.Names);
+        Assert.Equal(("/srv/tls/web", null, "/etc/web/key.pem", null), (web.Folder, web.Cert, web.Key, web.Fullchain));
+        Assert.Equal(("www-data", "www-data", "0640"), (web.Owner, web.Group, web.Mode));
+        Assert.Equal(["systemctl", "reload", "web"], web.Reload!);
+        var apps = Assert.Single(state.Machines[0].Endpoints);
+        Assert.Equal("/var/lib/acme/_.apps.home.arpa", apps.Folder);
+        Assert.Null(apps.Reload);
+        Assert.Null(apps.Owner);
         Assert.Equal(
             [
                 new FleetDnsRecord("*.apps.home.arpa", "CNAME", "edge.home.arpa"),
@@ -68,5 +77,23 @@ public class FleetStateBuilderTests
         Assert.Contains("\"dns_records\":", System.Text.Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
         Assert.True(Kith.Operator.FleetStatePublication.SameContent(state, state with { Version = 9, IssuedAt = TestPublisher.Start.AddDays(1) }));
         Assert.False(Kith.Operator.FleetStatePublication.SameContent(state, state with { Domain = "lab.home.arpa" }));
+    }
+
+    [Fact]
+    public void A_state_written_before_the_delivery_fields_still_reads()
+    {
+        const string Old = """
+            {"version":3,"domain":"home.arpa","issued_at":"2026-01-01T00:00:00+00:00",
+             "machines":[{"name":"storage","addresses":[],"roles":[],"tags":[],
+               "endpoints":[{"service":"web","names":["web.home.arpa"],"kind":"server"}]}],
+             "dns_records":[],"host_cas":[],"root_crl":null,"trust_bundle":"ROOT-PEM"}
+            """;
+
+        var state = System.Text.Json.JsonSerializer.Deserialize(Old, FleetStateJson.Default.FleetState)!;
+
+        var web = Assert.Single(Assert.Single(state.Machines).Endpoints);
+        Assert.Equal(("web", "server"), (web.Service, web.Kind));
+        Assert.Null(web.Folder);
+        Assert.Null(web.Reload);
     }
 }
