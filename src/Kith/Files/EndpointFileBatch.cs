@@ -30,10 +30,12 @@ public sealed class EndpointFileBatch
 
         var parent = Path.GetDirectoryName(folder)!;
         Directory.CreateDirectory(parent);
-        var generationName = $".{Path.GetFileName(folder)}.{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+        var generationName = $".{Path.GetFileName(folder)}.{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..16]}";
         var generation = Path.Combine(parent, generationName);
         const UnixFileMode FolderMode = AtomicFile.PublicMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
-        Directory.CreateDirectory(generation, FolderMode);
+        // mkdir(2) fails on anything already there, a planted symlink included: the files below are
+        // created with O_EXCL too, so nothing here ever writes through a link someone else made.
+        UnixFiles.MakeDirectory(generation, FolderMode);
         try
         {
             // File creation is most of apply's cost on a large fleet (ext4 here: ~200 µs a file), so

@@ -100,8 +100,31 @@ internal static partial class UnixFiles
         }
     }
 
+    /// <summary>mkdir(2): creates a folder with <paramref name="mode"/>; anything already at the path (a symlink too) is an error.</summary>
+    public static void MakeDirectory(string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            if (Path.Exists(path))
+            {
+                throw new IOException($"{path}: already exists");
+            }
+
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        if (MkDir(path, (int)mode) != 0)
+        {
+            throw new IOException($"{path}: cannot create folder (errno {Marshal.GetLastPInvokeError()})");
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkDir(string path, int mode);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int Fsync(int fd);
