@@ -72,6 +72,12 @@ public sealed class EndpointReconciler
         var endpoints = state.Machines.FirstOrDefault(m => m.Name == machine)?.Endpoints ?? [];
         var manifest = LoadManifest();
         var manifestChanged = false;
+
+        // A reload that was owed when the agent stopped (files written, reload not yet successful) is owed still.
+        foreach (var managed in manifest.Values.Where(m => m.ReloadPending && !reloadRetries.IsPending(m.Service)))
+        {
+            reloadRetries.Request(managed.Service);
+        }
         var outcomes = new Dictionary<string, EndpointOutcome>(StringComparer.Ordinal);
         var batch = new EndpointFileBatch();
         var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome)>();
@@ -99,6 +105,7 @@ public sealed class EndpointReconciler
             try
             {
                 EndpointFileBatch.CheckManaged(folder);
+                SweepGenerations(folder);
                 var warnings = new List<string>();
                 var ownership = Ownership(endpoint, warnings);
                 var (files, issued) = Issue(issuer, endpoint, chainPem);
@@ -139,12 +146,18 @@ public sealed class EndpointReconciler
                 reloadRetries.Request(endpoint.Service);
             }
 
-            manifest[folder] = new ManagedFolder(endpoint.Service, extras);
+            manifest[folder] = new ManagedFolder(endpoint.Service, extras, endpoint.Reload is { Count: > 0 });
             manifestChanged = true;
             outcomes[endpoint.Service] = problems.Count == 0 ? outcome : outcome with { Warnings = [.. outcome.Warnings ?? [], .. problems] };
         }
 
         await ReloadAsync(endpoints, outcomes, cancellationToken);
+        foreach (var (folder, managed) in manifest.Where(m => m.Value.ReloadPending && !reloadRetries.IsPending(m.Value.Service)).ToList())
+        {
+            manifest[folder] = managed with { ReloadPending = false };
+            manifestChanged = true;
+        }
+
         var results = endpoints.Select(e => outcomes[e.Service]).ToList();
 
         var live = results.Select(o => o.Folder).ToHashSet(StringComparer.Ordinal);
@@ -152,7 +165,16 @@ public sealed class EndpointReconciler
         {
             if (options.RemoveDeparted)
             {
-                RemoveFolder(folder, managed);
+                try
+                {
+                    RemoveFolder(folder, managed);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Stays in the manifest: the next pass tries again.
+                    results.Add(new EndpointOutcome(managed.Service, folder, EndpointAction.Failed, $"left the state, but its folder could not be removed: {e.Message}"));
+                    continue;
+                }
             }
 
             manifest.Remove(folder);
@@ -402,23 +424,53 @@ public sealed class EndpointReconciler
     /// <summary>Removes an endpoint folder kith made (the symlink and the generation it points to) and its extra copies.</summary>
     private static void RemoveFolder(string folder, ManagedFolder managed)
     {
-        var link = new FileInfo(folder);
-        if (link.LinkTarget is { } target)
+        // A real folder or file at that path is not kith's (EndpointFileBatch never makes one): left alone.
+        if (new FileInfo(folder).LinkTarget is not null)
         {
             File.Delete(folder);
-            if (!target.Contains('/', StringComparison.Ordinal) && target.StartsWith('.'))
-            {
-                var generation = Path.Combine(Path.GetDirectoryName(folder)!, target);
-                if (Directory.Exists(generation) && new DirectoryInfo(generation).LinkTarget is null)
-                {
-                    Directory.Delete(generation, recursive: true);
-                }
-            }
+            SweepGenerations(folder);
         }
 
         foreach (var extra in managed.Extras)
         {
             File.Delete(extra);
+        }
+    }
+
+    /// <summary>
+    /// Deletes the generation folders and temporary links of <paramref name="folder"/> that its symlink does
+    /// not point to: what a crash between staging and the swap leaves behind. Only names of exactly the
+    /// shape EndpointFileBatch makes are touched, never a symlink's target outside the parent folder.
+    /// </summary>
+    private static void SweepGenerations(string folder)
+    {
+        var parent = Path.GetDirectoryName(folder)!;
+        if (!Directory.Exists(parent))
+        {
+            return;
+        }
+
+        var name = Path.GetFileName(folder);
+        var current = new FileInfo(folder).LinkTarget;
+        var shape = new System.Text.RegularExpressions.Regex(
+            $@"^\.{System.Text.RegularExpressions.Regex.Escape(name)}\.(\d{{14}}-[0-9a-f]{{8,16}}|link-[0-9a-f]{{32}})$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+            TimeSpan.FromSeconds(1));
+        foreach (var entry in new DirectoryInfo(parent).EnumerateFileSystemInfos($".{name}.*"))
+        {
+            if (!shape.IsMatch(entry.Name) || entry.Name == current)
+            {
+                continue;
+            }
+
+            if (entry.LinkTarget is not null || entry is FileInfo)
+            {
+                entry.Delete();
+            }
+            else
+            {
+                ((DirectoryInfo)entry).Delete(recursive: true);
+            }
         }
     }
 
@@ -432,22 +484,25 @@ public sealed class EndpointReconciler
         var manifest = new Dictionary<string, ManagedFolder>(StringComparer.Ordinal);
         if (File.Exists(path))
         {
-            foreach (var line in File.ReadAllLines(path).Where(l => l.Length > 0))
+            foreach (var line in File.ReadAllLines(path))
             {
                 var fields = line.Split('\t');
-                manifest[fields[1]] = new ManagedFolder(fields[0], fields[2..]);
+                if (fields.Length >= 3)
+                {
+                    manifest[fields[1]] = new ManagedFolder(fields[0], fields[3..], fields[2] == "reload");
+                }
             }
         }
 
         return manifest;
     }
 
-    /// <summary>The manifest: one line per folder, tab-separated: service, folder, extra copies.</summary>
+    /// <summary>The manifest: one line per folder, tab-separated: service, folder, "reload" or "-" (a reload is owed), extra copies.</summary>
     private void SaveManifest(Dictionary<string, ManagedFolder> manifest)
     {
         if (options.ManifestPath is { } path)
         {
-            var lines = manifest.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => string.Join('\t', [m.Value.Service, m.Key, .. m.Value.Extras]));
+            var lines = manifest.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => string.Join('\t', [m.Value.Service, m.Key, m.Value.ReloadPending ? "reload" : "-", .. m.Value.Extras]));
             AtomicFile.WriteText(path, string.Join('\n', lines) + "\n", AtomicFile.PrivateMode);
         }
     }
@@ -456,5 +511,5 @@ public sealed class EndpointReconciler
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    private sealed record ManagedFolder(string Service, IReadOnlyList<string> Extras);
+    private sealed record ManagedFolder(string Service, IReadOnlyList<string> Extras, bool ReloadPending);
 }

@@ -310,4 +310,47 @@ public class EndpointReconcilerTests
             Directory.Delete(root, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_reload_owed_when_the_agent_stopped_runs_after_a_restart_and_only_once()
+    {
+        using var f = new ReconcileFixture();
+        var flag = Path.Combine(f.Root, "fixed");
+        var (counting, runs) = f.CountingReload("music");
+        var state = ReconcileFixture.State(f.Endpoint("music", "music.home.arpa", ["/bin/sh", "-c", $"test -e '{flag}' && {counting[2]}"]));
+        Assert.False((await f.PassAsync(state))["music"].Reload!.Succeeded);
+        File.WriteAllText(flag, "");
+
+        var restarted = new EndpointReconciler(f.Time, f.Options);
+        var result = await restarted.ReconcileAsync(state, "storage", f.Authorities.Host, TestContext.Current.CancellationToken);
+
+        Assert.Equal(EndpointAction.Kept, result["music"].Action);
+        Assert.True(result["music"].Reload!.Succeeded);
+        var again = new EndpointReconciler(f.Time, f.Options);
+        Assert.True((await again.ReconcileAsync(state, "storage", f.Authorities.Host, TestContext.Current.CancellationToken)).Quiet);
+        Assert.Equal(1, runs());
+    }
+
+    [Fact]
+    public async Task Generations_left_by_a_crash_are_swept_at_the_next_write_and_other_names_are_left_alone()
+    {
+        using var f = new ReconcileFixture();
+        var state = ReconcileFixture.State(f.Endpoint("music", "music.home.arpa"));
+        await f.PassAsync(state);
+        var parent = Path.Combine(f.Root, "srv");
+        var orphan = Directory.CreateDirectory(Path.Combine(parent, ".music.20260101000000-0123456789abcdef")).FullName;
+        var link = Path.Combine(parent, $".music.link-{Guid.NewGuid():N}");
+        File.CreateSymbolicLink(link, orphan);
+        var foreign = Directory.CreateDirectory(Path.Combine(parent, ".music.notes")).FullName;
+
+        f.Time.Advance(TimeSpan.FromDays(5));
+        Assert.Equal(EndpointAction.Renewed, (await f.PassAsync(state))["music"].Action);
+
+        Assert.False(Path.Exists(orphan));
+        Assert.False(Path.Exists(link));
+        Assert.True(Directory.Exists(foreign));
+        Assert.Equal(
+            new[] { ".music.notes", new FileInfo(f.Folder("music")).LinkTarget }.Order(StringComparer.Ordinal),
+            Directory.GetFileSystemEntries(parent, ".music.*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
 }
