@@ -34,7 +34,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             var root = ReadMapping(path);
             foreach (var (keyNode, value) in root.Children)
             {
-                var key = ((YamlScalarNode)keyNode).Value;
+                var key = (keyNode as YamlScalarNode)?.Value ?? throw new KithException($"{path}: keys must be plain names (machine, dir, listen)");
                 switch (key)
                 {
                     case "machine":
