@@ -75,7 +75,7 @@ public sealed class StatePublisher : IDisposable
             var (version, reason, detail) = Read(body);
             if (response.IsSuccessStatusCode)
             {
-                return new PublishResult(target, PublishOutcome.Accepted, version, null, version is null ? "accepted" : $"accepted version {version}");
+                return new PublishResult(target, PublishOutcome.Accepted, version, null, version is null ? "accepted" : $"version {version}");
             }
 
             var status = (int)response.StatusCode;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using Kith.Agent;
+using Kith.Cli.Output;
 using Kith.Files;
 using Kith.Fleet;
 using Kith.Pki;
@@ -48,19 +49,26 @@ internal static class PublishCommand
             using var root = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(state.RootCertificate)[0]);
             using var publisher = new StatePublisher(root);
             var results = await publisher.PublishAsync(envelope, targets, cancellationToken);
-            var width = results.Max(r => r.Target.ToString().Length);
-            foreach (var result in results)
+            var failed = results.Count(r => !r.Succeeded);
+            if (parse.GetValue(GlobalOptions.Json))
             {
-                var outcome = result.Outcome switch
-                {
-                    PublishOutcome.Accepted => "accepted",
-                    PublishOutcome.Refused => $"refused ({result.Reason})",
-                    _ => "unreachable",
-                };
-                await output.WriteLineAsync($"{result.Target.ToString().PadRight(width)}  {outcome}: {result.Detail}");
+                JsonOutput.Write(
+                    output,
+                    results.Select(r => new PublishTargetJson(r.Target.ToString(), OutcomeWord(r.Outcome), r.Version, r.Reason, r.Detail)).ToList(),
+                    KithJsonContext.Default.ListPublishTargetJson);
+                return failed == 0 ? KithCli.Success : KithCli.Failure;
             }
 
-            var failed = results.Count(r => !r.Succeeded);
+            var table = new TextTable("TARGET", "RESULT", "DETAIL");
+            foreach (var result in results)
+            {
+                table.Add(
+                    result.Target.ToString(),
+                    result.Outcome == PublishOutcome.Refused ? $"refused ({result.Reason})" : OutcomeWord(result.Outcome),
+                    result.Detail);
+            }
+
+            table.WriteTo(output);
             await output.WriteLineAsync(failed == 0
                 ? $"published to {results.Count} agent{(results.Count == 1 ? string.Empty : "s")}"
                 : $"{failed} of {results.Count} agent{(results.Count == 1 ? string.Empty : "s")} did not accept the state");
@@ -68,4 +76,11 @@ internal static class PublishCommand
         });
         return command;
     }
+
+    private static string OutcomeWord(PublishOutcome outcome) => outcome switch
+    {
+        PublishOutcome.Accepted => "accepted",
+        PublishOutcome.Refused => "refused",
+        _ => "unreachable",
+    };
 }

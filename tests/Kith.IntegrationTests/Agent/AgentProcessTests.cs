@@ -55,14 +55,14 @@ public class AgentProcessTests
         // Publish: accepted, and /state serves the same bytes.
         var first = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
         Assert.True(first.ExitCode == 0, $"{first}\n{agent.Log}");
-        Assert.Contains("accepted version 1", first.Out, StringComparison.Ordinal);
+        Assert.Matches(@"/state\s+accepted\s+version 1\n", first.Out);
         Assert.Equal(published, await client.GetByteArrayAsync(new Uri(agent.BaseAddress, "/state"), TestContext.Current.CancellationToken));
         Assert.Equal(published, File.ReadAllBytes(Path.Combine(agentFolder, "state.json")));
 
         // The same version again: refused as not newer, exit 1, the agent keeps its state.
         var replay = await kith.KithAsync("publish", "--to", new Uri(agent.BaseAddress, "/state").ToString());
         Assert.True(replay.ExitCode == 1, replay.ToString());
-        Assert.Contains("refused (not_newer)", replay.Out, StringComparison.Ordinal);
+        Assert.Matches(@"/state\s+refused \(not_newer\)\s+version 1 is not higher", replay.Out);
         Assert.Contains("not higher", replay.Out, StringComparison.Ordinal);
 
         // A tampered state (version raised, signature kept) and garbage: 4xx, the last good state stays.
@@ -155,9 +155,17 @@ public class AgentProcessTests
         var result = await kith.KithAsync("publish", "--to", "https://127.0.0.1:1", "--to", "https://127.0.0.1:2/state");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("https://127.0.0.1:1/state  unreachable", result.Out, StringComparison.Ordinal);
-        Assert.Contains("https://127.0.0.1:2/state  unreachable", result.Out, StringComparison.Ordinal);
+        Assert.Matches(@"https://127\.0\.0\.1:1/state\s+unreachable\s+\S", result.Out);
+        Assert.Matches(@"https://127\.0\.0\.1:2/state\s+unreachable\s+\S", result.Out);
         Assert.Contains("2 of 2 agents", result.Out, StringComparison.Ordinal);
+
+        var json = await kith.KithAsync("publish", "--to", "https://127.0.0.1:1", "--json");
+        Assert.Equal(1, json.ExitCode);
+        using var rows = JsonDocument.Parse(json.Out);
+        var row = Assert.Single(rows.RootElement.EnumerateArray());
+        Assert.Equal("https://127.0.0.1:1/state", row.GetProperty("target").GetString());
+        Assert.Equal("unreachable", row.GetProperty("outcome").GetString());
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("version").ValueKind);
         CliRun.AssertCleanFailure(await kith.KithAsync("publish", "--to", "http://127.0.0.1:1"), 1, "not an https:// URL");
     }
 
