@@ -121,6 +121,43 @@ public class AgentProcessTests
         var replay = await kith.KithAsync("publish", "--to", again.BaseAddress.ToString());
         Assert.Equal(1, replay.ExitCode);
         Assert.Contains("not_newer", replay.Out, StringComparison.Ordinal);
+
+        // A state from another operator (its own Root and publisher, same domain, a higher version) is refused.
+        using var other = new KithWorkspace(OneMachine);
+        await other.SucceedAsync("init");
+        await other.SucceedAsync("apply");
+        other.Inventory = other.Write("two.yaml", OneMachine + "\n  api:\n    machine: alpha\n    endpoints: [api.home.arpa]\n");
+        await other.SucceedAsync("apply");
+        var foreign = File.ReadAllBytes(Path.Combine(other.State, "fleet-state.json"));
+        using (var refused = await PutAsync(client, again, foreign))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+            Assert.Contains("publisher_not_certified", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(File.ReadAllBytes(Path.Combine(kith.State, "fleet-state.json")), File.ReadAllBytes(Path.Combine(agentFolder, "state.json")));
+    }
+
+    [Fact]
+    public async Task A_listen_address_outside_the_host_ca_constraints_is_not_put_in_the_certificate_and_publish_does_not_trust_it()
+    {
+        using var kith = new KithWorkspace(OneMachine.Replace("127.0.0.1", "192.0.2.1", StringComparison.Ordinal));
+        var agentFolder = await EnrollAsync(kith, "alpha");
+        await kith.SucceedAsync("apply");
+        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate);
+
+        var (code, handshake) = Openssl.Run("s_client", "-connect", $"127.0.0.1:{agent.Port}", "-CAfile", kith.RootCertificate, "-verify_return_error", "-verify_hostname", "alpha.home.arpa");
+        Assert.True(code == 0, handshake);
+        var served = kith.Write("served.pem", handshake[handshake.IndexOf("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)..(handshake.IndexOf("-----END CERTIFICATE-----", StringComparison.Ordinal) + "-----END CERTIFICATE-----".Length)] + "\n");
+        var names = Openssl.Run("x509", "-in", served, "-noout", "-ext", "subjectAltName").Output;
+        Assert.Contains("DNS:alpha.home.arpa", names, StringComparison.Ordinal);
+        Assert.DoesNotContain("IP Address", names, StringComparison.Ordinal);
+
+        var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
+
+        Assert.True(publish.ExitCode == 1, publish.ToString());
+        Assert.Matches(@"/state\s+unreachable\s+.*certificate", publish.Out);
+        Assert.False(File.Exists(Path.Combine(agentFolder, "state.json")));
     }
 
     [Fact]
