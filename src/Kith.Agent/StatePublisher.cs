@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
@@ -10,6 +11,9 @@ public enum PublishOutcome
 {
     Accepted,
     Refused,
+
+    /// <summary>The TLS handshake failed: the agent's certificate does not chain to the Root or names another host.</summary>
+    Untrusted,
     Unreachable,
 }
 
@@ -80,6 +84,10 @@ public sealed class StatePublisher : IDisposable
 
             var status = (int)response.StatusCode;
             return new PublishResult(target, PublishOutcome.Refused, null, reason ?? $"http_{status}", detail ?? $"HTTP {status} {response.ReasonPhrase}");
+        }
+        catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
+        {
+            return new PublishResult(target, PublishOutcome.Untrusted, null, null, Innermost(e));
         }
         catch (HttpRequestException e)
         {

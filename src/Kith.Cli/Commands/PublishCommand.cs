@@ -81,6 +81,7 @@ internal static class PublishCommand
     {
         PublishOutcome.Accepted => "accepted",
         PublishOutcome.Refused => "refused",
+        PublishOutcome.Untrusted => "untrusted",
         _ => "unreachable",
     };
 }

@@ -156,7 +156,7 @@ public class AgentProcessTests
         var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
 
         Assert.True(publish.ExitCode == 1, publish.ToString());
-        Assert.Matches(@"/state\s+unreachable\s+.*certificate", publish.Out);
+        Assert.Matches(@"/state\s+untrusted\s+.*certificate", publish.Out);
         Assert.False(File.Exists(Path.Combine(agentFolder, "state.json")));
     }
 
