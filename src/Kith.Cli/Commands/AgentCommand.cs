@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kith.Agent;
 using Kith.Cli.Output;
 using Kith.Enrollment;
 using Kith.Pki;
@@ -33,7 +34,18 @@ internal static class AgentCommand
 
     private static readonly Option<string?> Root = new("--root")
     {
-        Description = "The Root certificate (root-ca.pem): also check that the Host CA chains to it",
+        Description = "The Root certificate (root-ca.pem): check that the Host CA chains to it, and keep it as the agent's trust anchor",
+    };
+
+    private static readonly Option<string?> Config = new("--config")
+    {
+        Description = $"The agent's config file (docs/agent.md). Default: {AgentOptions.DefaultConfigPath}; a missing default file is fine",
+    };
+
+    private static readonly Option<string[]> Listen = new("--listen")
+    {
+        Description = $"HTTPS address to listen on, ADDRESS:PORT (repeatable). Default: the config's listen, else {AgentOptions.DefaultListen}",
+        AllowMultipleArgumentsPerToken = false,
     };
 
     public static Command Create(TextWriter output)
@@ -42,6 +54,7 @@ internal static class AgentCommand
         command.Options.Add(Folder);
         command.Subcommands.Add(CreateInit(output));
         command.Subcommands.Add(CreateInstall(output));
+        command.Subcommands.Add(CreateRun());
         return command;
     }
 
@@ -85,6 +98,20 @@ internal static class AgentCommand
         return command;
     }
 
+    private static Command CreateRun()
+    {
+        var command = new Command("run", "Run the agent: HTTPS with a certificate from this machine's Host CA, /healthz, /state, /metrics");
+        command.Options.Add(Config);
+        command.Options.Add(Listen);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = AgentOptions.Load(parse.GetValue(Config), parse.GetValue(Folder), parse.GetValue(Listen));
+            await AgentHost.RunAsync(options, cancellationToken);
+            return KithCli.Success;
+        });
+        return command;
+    }
+
     private static Command CreateInstall(TextWriter output)
     {
         var command = new Command("install", "Install the signed Host CA certificate after checking it certifies this machine's key");
@@ -96,6 +123,10 @@ internal static class AgentCommand
             using var certificate = folder.Install(parse.GetValue(Certificate)!, parse.GetValue(Root), DateTimeOffset.UtcNow);
             await output.WriteLineAsync($"host CA      {DisplayPath.Of(folder.HostCaCertificate)}: installed");
             await output.WriteLineAsync($"             {certificate.Subject}, valid until {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd}{(parse.GetValue(Root) is null ? string.Empty : ", chains to the Root")}");
+            if (parse.GetValue(Root) is not null)
+            {
+                await output.WriteLineAsync($"root         {DisplayPath.Of(folder.RootCertificate)}: kept (the agent's trust anchor for fleet states)");
+            }
             return KithCli.Success;
         });
         return command;

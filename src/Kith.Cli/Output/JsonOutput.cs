@@ -35,6 +35,8 @@ public sealed record InspectedCertificateJson(
     IReadOnlyList<string> ExtendedKeyUsages,
     string Sha256);
 
+public sealed record PublishTargetJson(string Target, string Outcome, long? Version, string? Reason, string Detail);
+
 public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertificateJson> Chain, string Verification, bool Trusted);
 
 /// <summary>Source-generated JSON (no reflection, so the native build can serialize).</summary>
@@ -42,6 +44,7 @@ public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertifica
 [JsonSerializable(typeof(PlanJson))]
 [JsonSerializable(typeof(List<CertificateJson>), TypeInfoPropertyName = "ListCertificateJson")]
 [JsonSerializable(typeof(InspectJson))]
+[JsonSerializable(typeof(List<PublishTargetJson>), TypeInfoPropertyName = "ListPublishTargetJson")]
 internal sealed partial class KithJsonContext : JsonSerializerContext;
 
 internal static class JsonOutput

@@ -14,6 +14,8 @@ public sealed record AgentInitResult(bool KeyCreated, bool RequestWritten, KeyAl
 /// host-ca.key   the Host CA key (0600): made here, never leaves the machine
 /// host-ca.csr   its signing request, for `kith machine sign` on the operator
 /// host-ca.pem   the signed Host CA certificate, installed by `kith agent install`
+/// root-ca.pem   the fleet's Root certificate, the agent's only trust anchor (`kith agent install --root`)
+/// state.json    the last good signed fleet state the agent accepted
 /// </code>
 /// </summary>
 public sealed record AgentFolder(string Path)
@@ -29,6 +31,10 @@ public sealed record AgentFolder(string Path)
     public string HostCaRequest => System.IO.Path.Combine(Path, "host-ca.csr");
 
     public string HostCaCertificate => System.IO.Path.Combine(Path, "host-ca.pem");
+
+    public string RootCertificate => System.IO.Path.Combine(Path, "root-ca.pem");
+
+    public string FleetState => System.IO.Path.Combine(Path, "state.json");
 
     public static AgentFolder Resolve(string? option) =>
         new(System.IO.Path.GetFullPath(option ?? Environment.GetEnvironmentVariable(EnvironmentVariable) ?? DefaultPath));
@@ -102,12 +108,18 @@ public sealed record AgentFolder(string Path)
                 throw new KithException($"{certificatePath}: is not a Host CA certificate (needs CA:true with pathLen 0)");
             }
 
+            byte[]? root = null;
             if (rootPath is not null)
             {
-                CheckChain(certificate, certificatePath, rootPath, now);
+                root = CheckChain(certificate, certificatePath, rootPath, now);
             }
 
             AtomicFile.WriteText(HostCaCertificate, Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode);
+            if (root is not null)
+            {
+                // The agent's trust anchor for fleet states: it must live on the machine.
+                AtomicFile.WriteText(RootCertificate, Pem.Encode("CERTIFICATE", root), AtomicFile.PublicMode);
+            }
             return certificate;
         }
         catch
@@ -117,7 +129,7 @@ public sealed record AgentFolder(string Path)
         }
     }
 
-    private static void CheckChain(X509Certificate2 certificate, string certificatePath, string rootPath, DateTimeOffset now)
+    private static byte[] CheckChain(X509Certificate2 certificate, string certificatePath, string rootPath, DateTimeOffset now)
     {
         using var root = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(rootPath)[0]);
         using var chain = new X509Chain();
@@ -133,7 +145,12 @@ public sealed record AgentFolder(string Path)
             var status = string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim().TrimEnd('.')).Where(s => s.Length > 0).Distinct());
             throw new KithException($"{certificatePath}: does not chain to the Root in {rootPath}{(status.Length > 0 ? $" ({status})" : string.Empty)}");
         }
+
+        return root.RawData;
     }
+
+    /// <summary>The Host CA private key, for the agent process that signs with it.</summary>
+    public AsymmetricAlgorithm LoadHostCaKey() => LoadKey();
 
     private AsymmetricAlgorithm LoadKey()
     {

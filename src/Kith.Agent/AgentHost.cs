@@ -1,0 +1,200 @@
+using Kith.Enrollment;
+using Kith.Fleet;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kith.Agent;
+
+/// <summary>
+/// The agent process (docs/agent.md): Kestrel over HTTPS with a certificate from this machine's own Host CA,
+/// serving /healthz, /state (GET the last good signed fleet state, PUT a new one) and /metrics.
+/// </summary>
+public static partial class AgentHost
+{
+    /// <summary>Runs until <paramref name="cancellationToken"/> fires or the process gets SIGTERM/SIGINT.</summary>
+    /// <exception cref="KithException">The Host CA or Root is missing, or the state file is damaged.</exception>
+    public static async Task RunAsync(AgentOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using var app = Build(options);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Everything checked and loaded, nothing listening yet.</summary>
+    public static WebApplication Build(AgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var folder = new AgentFolder(options.Dir);
+        var identity = AgentIdentity.Load(folder, options.Machine, options.Listen, options.CertificateLifetime, DateTimeOffset.UtcNow);
+        var stateFile = new FleetStateFile(folder.FleetState, identity.Root, domain: identity.Domain);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ ";
+            console.UseUtcTimestamp = true;
+        });
+        // Every request in the log is noise: kith logs what it decides (accepted, refused) itself.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(identity);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var https = new HttpsConnectionAdapterOptions
+            {
+                ServerCertificate = identity.ServerCertificate,
+                ServerCertificateChain = [identity.HostCa],
+            };
+            foreach (var endpoint in options.Listen)
+            {
+                kestrel.Listen(endpoint, listen => listen.UseHttps(https));
+            }
+        });
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJson.Default));
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
+        var endpoints = new StateEndpoints(stateFile, identity, new AgentMetrics(), logger);
+        app.MapGet("/healthz", endpoints.Health);
+        app.MapGet("/state", endpoints.GetState);
+        app.MapPut("/state", endpoints.PutStateAsync);
+        app.MapPost("/state", endpoints.PutStateAsync);
+        app.MapGet("/metrics", endpoints.Metrics);
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(
+            logger, identity.Machine, identity.Domain, string.Join(", ", options.Listen.Select(e => $"https://{e}")), stateFile.Current?.Version));
+        app.Lifetime.ApplicationStopped.Register(identity.Dispose);
+        return app;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "kith agent for {Machine}.{Domain} listening on {Addresses}; state version {Version}")]
+    private static partial void LogStarted(ILogger logger, string machine, string domain, string addresses, long? version);
+}
+
+/// <summary>The HTTP endpoints; one lock serialises state changes (the state file is not thread-safe).</summary>
+internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger)
+{
+    private readonly Lock gate = new();
+
+    public IResult Health()
+    {
+        long? version;
+        lock (gate)
+        {
+            version = stateFile.Current?.Version;
+        }
+
+        return Results.Json(new AgentHealth("ok", identity.Machine, identity.Domain, version, identity.HostCa.NotAfter.ToUniversalTime()), AgentJson.Default.AgentHealth);
+    }
+
+    public IResult GetState()
+    {
+        lock (gate)
+        {
+            if (stateFile.Current is null || !File.Exists(stateFile.Path))
+            {
+                return ProblemResult(StatusCodes.Status404NotFound, "No fleet state yet", "this agent has not accepted a fleet state yet; publish one with kith publish", null);
+            }
+
+            return Results.Bytes(File.ReadAllBytes(stateFile.Path), "application/json");
+        }
+    }
+
+    public async Task<IResult> PutStateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var remote = request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (request.ContentLength > SignedFleetState.MaxBytes)
+        {
+            return TooLarge(remote, request.ContentLength.Value);
+        }
+
+        var body = await ReadCappedAsync(request.Body, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            return TooLarge(remote, null);
+        }
+
+        FleetStateVerdict verdict;
+        lock (gate)
+        {
+            verdict = stateFile.TryAccept(body);
+        }
+
+        switch (verdict)
+        {
+            case FleetStateVerdict.Accepted accepted:
+                metrics.CountAccepted();
+                LogAccepted(logger, accepted.State.Version, remote);
+                return Results.Json(new StateAccepted(accepted.State.Version), AgentJson.Default.StateAccepted);
+            case FleetStateVerdict.Refused refused:
+                metrics.CountRefused(refused.Reason);
+                var reason = AgentMetrics.ReasonLabel(refused.Reason);
+                LogRefused(logger, reason, refused.Detail, remote);
+                var status = refused.Reason switch
+                {
+                    FleetStateRefusal.NotNewer => StatusCodes.Status409Conflict,
+                    FleetStateRefusal.Malformed => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status422UnprocessableEntity,
+                };
+                return ProblemResult(status, "Fleet state refused", refused.Detail, reason);
+            default:
+                throw new InvalidOperationException("unknown verdict");
+        }
+    }
+
+    public IResult Metrics()
+    {
+        long? version;
+        lock (gate)
+        {
+            version = stateFile.Current?.Version;
+        }
+
+        return Results.Text(metrics.Render(version, identity.HostCa.NotAfter.ToUniversalTime()), AgentMetrics.ContentType);
+    }
+
+    private IResult TooLarge(string remote, long? length)
+    {
+        metrics.CountTooLarge();
+        LogRefused(logger, "too_large", $"{length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more than"} bytes, the limit is {SignedFleetState.MaxBytes}", remote);
+        return ProblemResult(StatusCodes.Status413PayloadTooLarge, "Fleet state too large", $"a fleet state is at most {SignedFleetState.MaxBytes} bytes", "too_large");
+    }
+
+    /// <summary>The body, or null when it is longer than <see cref="SignedFleetState.MaxBytes"/>.</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > SignedFleetState.MaxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static IResult ProblemResult(int status, string title, string detail, string? reason) =>
+        Results.Json(
+            new Problem(reason is null ? "about:blank" : $"urn:kith:state:{reason}", title, status, detail, reason),
+            AgentJson.Default.Problem,
+            contentType: "application/problem+json",
+            statusCode: status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "fleet state version {Version} accepted from {Remote}")]
+    private static partial void LogAccepted(ILogger logger, long version, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "fleet state refused ({Reason}) from {Remote}: {Detail}")]
+    private static partial void LogRefused(ILogger logger, string reason, string detail, string remote);
+}

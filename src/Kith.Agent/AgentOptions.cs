@@ -1,0 +1,107 @@
+using System.Net;
+using Kith.Enrollment;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Kith.Agent;
+
+/// <summary>
+/// What <c>kith agent run</c> needs (docs/agent.md): the agent folder, the machine's name (else read from the
+/// Host CA certificate) and the HTTPS addresses to listen on. Flags win over the config file.
+/// </summary>
+public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPEndPoint> Listen, TimeSpan CertificateLifetime)
+{
+    public const string DefaultConfigPath = "/etc/kith/agent.yaml";
+
+    public const string DefaultListen = "127.0.0.1:8555";
+
+    public static readonly TimeSpan DefaultCertificateLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Reads the config file (a missing file is fine: every key has a default or a flag) and applies the flags.
+    /// </summary>
+    /// <param name="configPath">The config file; null means <see cref="DefaultConfigPath"/>.</param>
+    /// <exception cref="KithException">The file is not valid, or an address does not parse.</exception>
+    public static AgentOptions Load(string? configPath, string? dirFlag, IReadOnlyList<string>? listenFlag)
+    {
+        var path = configPath ?? DefaultConfigPath;
+        string? machine = null;
+        string? dir = null;
+        List<string>? listen = null;
+        var lifetime = DefaultCertificateLifetime;
+        if (File.Exists(path))
+        {
+            var root = ReadMapping(path);
+            foreach (var (keyNode, value) in root.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? throw new KithException($"{path}: keys must be plain names (machine, dir, listen)");
+                switch (key)
+                {
+                    case "machine":
+                        machine = Scalar(path, key, value);
+                        break;
+                    case "dir":
+                        dir = Scalar(path, key, value);
+                        break;
+                    case "listen":
+                        listen = value is YamlSequenceNode list
+                            ? [.. list.Children.Select(item => Scalar(path, key, item))]
+                            : [Scalar(path, key, value)];
+                        break;
+                    case "certificate_lifetime_hours":
+                        lifetime = int.TryParse(Scalar(path, key, value), out var hours) && hours is > 0 and <= 24 * 90
+                            ? TimeSpan.FromHours(hours)
+                            : throw new KithException($"{path}: certificate_lifetime_hours must be a whole number of hours between 1 and 2160");
+                        break;
+                    default:
+                        throw new KithException($"{path}: unknown key '{key}' (known: machine, dir, listen, certificate_lifetime_hours)");
+                }
+            }
+        }
+        else if (configPath is not null)
+        {
+            throw new KithException($"{configPath}: no such config file");
+        }
+
+        var addresses = listenFlag is { Count: > 0 } ? listenFlag : listen is { Count: > 0 } ? listen : [DefaultListen];
+        var folder = AgentFolder.Resolve(dirFlag ?? dir);
+        return new AgentOptions(machine, folder.Path, [.. addresses.Select(a => ParseEndpoint(a, path))], lifetime);
+    }
+
+    /// <summary>"127.0.0.1:8555", "[::1]:8555", "0.0.0.0:8555": an IP address and a port, no host names.</summary>
+    public static IPEndPoint ParseEndpoint(string text, string source)
+    {
+        if (IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0 && text.Contains(':', StringComparison.Ordinal)
+            && (endpoint.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || text.StartsWith('[')))
+        {
+            return endpoint;
+        }
+
+        throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
+    }
+
+    private static YamlMappingNode ReadMapping(string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StringReader(File.ReadAllText(path));
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            throw new KithException($"{path}: not valid YAML ({e.Message})");
+        }
+
+        if (stream.Documents.Count == 0)
+        {
+            return new YamlMappingNode();
+        }
+
+        return stream.Documents[0].RootNode as YamlMappingNode
+            ?? throw new KithException($"{path}: expected a mapping of keys (machine, dir, listen)");
+    }
+
+    private static string Scalar(string path, string key, YamlNode node) =>
+        node is YamlScalarNode { Value: { } value } ? value : throw new KithException($"{path}: '{key}' must be a single value");
+}

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Kith.IntegrationTests.Support;
+
+/// <summary>
+/// <c>kith agent run</c> as a real separate process (the Kith.Cli.dll next to the tests) on a free loopback
+/// port; started when /healthz answers, killed on dispose. Its console output is kept for assertion messages.
+/// </summary>
+internal sealed class AgentProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+
+    private AgentProcess(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public int Pid => process.Id;
+
+    public Uri BaseAddress => new($"https://127.0.0.1:{Port}");
+
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <summary>Writes a config file naming the folder and the port, starts the agent, waits for /healthz.</summary>
+    public static async Task<AgentProcess> StartAsync(string configPath, string machine, string agentFolder, string rootPem)
+    {
+        var port = FreePort();
+        File.WriteAllText(configPath, $"""
+            # written by the test
+            machine: {machine}
+            dir: {agentFolder}
+            listen:
+              - 127.0.0.1:{port}
+            """);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Kith.Cli.dll"), "agent", "run", "--config", configPath })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var agent = new AgentProcess(Process.Start(start)!, port);
+        // Readiness only: the Root's chain is required, the name is not (a test may listen on an address the
+        // Host CA may not certify). Every assertion uses Client, which checks both.
+        using var client = Client(rootPem, requireName: false);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (agent.process.HasExited)
+            {
+                var message = $"the agent exited with {agent.process.ExitCode}\n{agent.Log}";
+                agent.Dispose();
+                throw new InvalidOperationException(message);
+            }
+
+            try
+            {
+                using var response = await client.GetAsync(new Uri(agent.BaseAddress, "/healthz"));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return agent;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+            }
+            catch (HttpRequestException)
+            {
+                var message = $"the agent did not answer /healthz within 60 s\n{agent.Log}";
+                agent.Dispose();
+                throw new TimeoutException(message);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>An HTTPS client that trusts only this Root (the system store plays no part).</summary>
+    public static HttpClient Client(string rootPem, bool requireName = true)
+    {
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(X509CertificateLoader.LoadCertificateFromFile(rootPem));
+        var ssl = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        if (!requireName)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, _, _, errors) => (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+        }
+
+        return new HttpClient(new SocketsHttpHandler { SslOptions = ssl })
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    /// <summary>Sends SIGTERM and waits for the process to end; returns its exit code.</summary>
+    public int Terminate()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            kill.WaitForExit();
+        }
+
+        if (!process.WaitForExit(30_000))
+        {
+            throw new TimeoutException($"the agent did not stop within 30 s of SIGTERM\n{Log}");
+        }
+
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using Kith.Agent;
+using Kith.Fleet;
+
+namespace Kith.Tests.Agent;
+
+public sealed class AgentOptionsTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("kith-agent-options-").FullName;
+
+    [Fact]
+    public void The_config_file_gives_machine_dir_listen_and_lifetime_and_flags_win_over_it()
+    {
+        var config = Write("agent.yaml", """
+            machine: alpha
+            dir: /srv/kith-agent
+            listen: ["192.0.2.1:8555", "[::1]:9555"]
+            certificate_lifetime_hours: 24
+            """);
+
+        var fromFile = AgentOptions.Load(config, null, null);
+
+        Assert.Equal("alpha", fromFile.Machine);
+        Assert.Equal("/srv/kith-agent", fromFile.Dir);
+        Assert.Equal([IPEndPoint.Parse("192.0.2.1:8555"), IPEndPoint.Parse("[::1]:9555")], fromFile.Listen);
+        Assert.Equal(TimeSpan.FromHours(24), fromFile.CertificateLifetime);
+
+        var flags = AgentOptions.Load(config, Path.Combine(folder, "other"), ["127.0.0.1:1234"]);
+
+        Assert.Equal(Path.Combine(folder, "other"), flags.Dir);
+        Assert.Equal([IPEndPoint.Parse("127.0.0.1:1234")], flags.Listen);
+    }
+
+    [Fact]
+    public void A_single_listen_value_and_an_empty_file_are_fine()
+    {
+        Assert.Equal([IPEndPoint.Parse("10.0.0.1:8555")], AgentOptions.Load(Write("one.yaml", "listen: 10.0.0.1:8555\n"), null, null).Listen);
+
+        var empty = AgentOptions.Load(Write("empty.yaml", string.Empty), folder, null);
+
+        Assert.Null(empty.Machine);
+        Assert.Equal([IPEndPoint.Parse(AgentOptions.DefaultListen)], empty.Listen);
+        Assert.Equal(AgentOptions.DefaultCertificateLifetime, empty.CertificateLifetime);
+    }
+
+    [Theory]
+    [InlineData("port: 8555\n", "unknown key 'port'")]
+    [InlineData("listen: [localhost:8555]\n", "localhost:8555")]
+    [InlineData("listen: [127.0.0.1]\n", "ADDRESS:PORT")]
+    [InlineData("listen: ['::1:8555']\n", "ADDRESS:PORT")]
+    [InlineData("machine: [a, b]\n", "single value")]
+    [InlineData("certificate_lifetime_hours: 0\n", "between 1 and 2160")]
+    [InlineData("- a\n- b\n", "mapping")]
+    [InlineData("machine: 'open\n", "not valid YAML")]
+    public void A_bad_config_is_refused_with_what_is_wrong(string text, string mention)
+    {
+        var error = Assert.Throws<KithException>(() => AgentOptions.Load(Write("bad.yaml", text), null, null));
+
+        Assert.Contains(mention, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_named_config_file_that_does_not_exist_is_an_error()
+    {
+        var error = Assert.Throws<KithException>(() => AgentOptions.Load(Path.Combine(folder, "missing.yaml"), null, null));
+
+        Assert.Contains("no such config file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://alpha.home.arpa:8555", "https://alpha.home.arpa:8555/state")]
+    [InlineData("https://127.0.0.1:8555/", "https://127.0.0.1:8555/state")]
+    [InlineData("https://127.0.0.1:8555/custom", "https://127.0.0.1:8555/custom")]
+    [InlineData("http://127.0.0.1:8555", null)]
+    [InlineData("127.0.0.1:8555", null)]
+    public void Publish_targets_get_the_state_path_and_must_be_https(string text, string? expected)
+    {
+        Assert.Equal(expected, StatePublisher.TargetOf(text)?.ToString());
+    }
+
+    [Fact]
+    public void Metrics_have_one_series_per_refusal_reason_and_no_version_before_the_first_state()
+    {
+        var metrics = new AgentMetrics();
+        metrics.CountRefused(FleetStateRefusal.NotNewer);
+        metrics.CountRefused(FleetStateRefusal.NotNewer);
+        metrics.CountTooLarge();
+
+        var before = metrics.Render(null, DateTimeOffset.FromUnixTimeSeconds(1_900_000_000));
+
+        Assert.DoesNotContain("\nkith_state_version ", before, StringComparison.Ordinal);
+        Assert.Contains("kith_state_refused_total{reason=\"not_newer\"} 2\n", before, StringComparison.Ordinal);
+        Assert.Contains("kith_state_refused_total{reason=\"too_large\"} 1\n", before, StringComparison.Ordinal);
+        Assert.Contains("kith_state_refused_total{reason=\"publisher_not_certified\"} 0\n", before, StringComparison.Ordinal);
+        Assert.Contains("kith_host_ca_not_after_seconds 1900000000\n", before, StringComparison.Ordinal);
+        Assert.Equal(Enum.GetValues<FleetStateRefusal>().Length + 1, before.Split('\n').Count(l => l.StartsWith("kith_state_refused_total{", StringComparison.Ordinal)));
+
+        metrics.CountAccepted();
+        var after = metrics.Render(7, DateTimeOffset.FromUnixTimeSeconds(1_900_000_000));
+
+        Assert.Contains("\nkith_state_version 7\n", after, StringComparison.Ordinal);
+        Assert.Contains("\nkith_state_accepted_total 1\n", after, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
