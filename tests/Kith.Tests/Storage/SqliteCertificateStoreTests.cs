@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.Versioning;
 using Kith.Storage;
 using Microsoft.Data.Sqlite;
@@ -109,25 +108,20 @@ public sealed class SqliteCertificateStoreTests : CertificateStoreContract, IDis
     }
 
     [Fact]
-    public async Task A_hundred_thousand_certificates_are_recorded_and_listed_quickly()
+    public async Task A_hundred_thousand_certificates_in_one_batch_are_all_recorded_and_listed_in_order()
     {
+        // Correctness at scale only: the speed is measured by bench/run-fleet.sh (bench/README.md).
         await using var store = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
         var batch = Enumerable.Range(0, 100_000)
             .Select(i => Cert($"{i:x8}", machine: $"m{i % 50}", notBefore: T0.AddSeconds(i), der: new byte[600]))
             .ToList();
 
-        var recording = Stopwatch.StartNew();
         await store.RecordAsync(batch, Ct);
-        recording.Stop();
-        var listing = Stopwatch.StartNew();
         var listed = await store.ListAsync(new CertificateQuery(), Ct);
-        listing.Stop();
 
         Assert.Equal(100_000, listed.Count);
-        TestContext.Current.SendDiagnosticMessage($"recorded 100000 in {recording.ElapsedMilliseconds} ms, listed in {listing.ElapsedMilliseconds} ms");
-        // Generous bounds for a loaded CI machine; docs/storage.md has the measured numbers.
-        Assert.InRange(listing.ElapsedMilliseconds, 0, 2_000);
-        Assert.InRange(recording.ElapsedMilliseconds, 0, 10_000);
+        Assert.Equal(batch.Select(c => c.SerialHex), listed.Select(c => c.SerialHex));
+        Assert.All(listed, c => Assert.Null(c.Der));
     }
 
     private async Task<T> ScalarAsync<T>(string sql)
