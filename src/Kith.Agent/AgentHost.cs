@@ -57,11 +57,28 @@ public static partial class AgentHost
                 kestrel.Listen(endpoint, listen => listen.UseHttps(https));
             }
         });
+        var gate = new Lock();
+        var metrics = new AgentMetrics();
+        builder.Services.AddSingleton(services => new ReconcileLoop(
+            options,
+            folder,
+            identity,
+            () =>
+            {
+                lock (gate)
+                {
+                    return stateFile.Current;
+                }
+            },
+            metrics,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile")));
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReconcileLoop>());
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJson.Default));
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
-        var endpoints = new StateEndpoints(stateFile, identity, new AgentMetrics(), logger);
+        var reconcile = app.Services.GetRequiredService<ReconcileLoop>();
+        var endpoints = new StateEndpoints(stateFile, identity, metrics, logger, gate, reconcile.Wake);
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);
         app.MapPut("/state", endpoints.PutStateAsync);
@@ -78,9 +95,8 @@ public static partial class AgentHost
 }
 
 /// <summary>The HTTP endpoints; one lock serialises state changes (the state file is not thread-safe).</summary>
-internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger)
+internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger, Lock gate, Action onAccepted)
 {
-    private readonly Lock gate = new();
 
     public IResult Health()
     {
@@ -130,6 +146,7 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
         {
             case FleetStateVerdict.Accepted accepted:
                 metrics.CountAccepted();
+                onAccepted();
                 LogAccepted(logger, accepted.State.Version, remote);
                 return Results.Json(new StateAccepted(accepted.State.Version), AgentJson.Default.StateAccepted);
             case FleetStateVerdict.Refused refused:

@@ -17,6 +17,20 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     public static readonly TimeSpan DefaultCertificateLifetime = TimeSpan.FromDays(7);
 
+    public static readonly TimeSpan DefaultReconcileInterval = TimeSpan.FromSeconds(300);
+
+    /// <summary>The longest pause between reconcile passes (a retry or renewal due sooner shortens it).</summary>
+    public TimeSpan ReconcileInterval { get; init; } = DefaultReconcileInterval;
+
+    /// <summary>Prefix put before every path of the fleet state ("/" means the paths themselves).</summary>
+    public string FilesRoot { get; init; } = "/";
+
+    /// <summary>The file remembering which endpoint folders the agent wrote; null means &lt;dir&gt;/endpoints.manifest.</summary>
+    public string? ManifestPath { get; init; }
+
+    /// <summary>The manifest file in effect.</summary>
+    public string EffectiveManifestPath => ManifestPath ?? System.IO.Path.Combine(Dir, "endpoints.manifest");
+
     /// <summary>
     /// Reads the config file (a missing file is fine: every key has a default or a flag) and applies the flags.
     /// </summary>
@@ -29,6 +43,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         string? dir = null;
         List<string>? listen = null;
         var lifetime = DefaultCertificateLifetime;
+        var interval = DefaultReconcileInterval;
+        var filesRoot = "/";
+        string? manifest = null;
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -53,8 +70,19 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             ? TimeSpan.FromHours(hours)
                             : throw new KithException($"{path}: certificate_lifetime_hours must be a whole number of hours between 1 and 2160");
                         break;
+                    case "reconcile_interval_seconds":
+                        interval = int.TryParse(Scalar(path, key, value), out var seconds) && seconds is > 0 and <= 86400
+                            ? TimeSpan.FromSeconds(seconds)
+                            : throw new KithException($"{path}: reconcile_interval_seconds must be a whole number of seconds between 1 and 86400");
+                        break;
+                    case "files_root":
+                        filesRoot = AbsolutePath(path, key, Scalar(path, key, value));
+                        break;
+                    case "manifest_path":
+                        manifest = AbsolutePath(path, key, Scalar(path, key, value));
+                        break;
                     default:
-                        throw new KithException($"{path}: unknown key '{key}' (known: machine, dir, listen, certificate_lifetime_hours)");
+                        throw new KithException($"{path}: unknown key '{key}' (known: {KnownKeys})");
                 }
             }
         }
@@ -65,7 +93,12 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
         var addresses = listenFlag is { Count: > 0 } ? listenFlag : listen is { Count: > 0 } ? listen : [DefaultListen];
         var folder = AgentFolder.Resolve(dirFlag ?? dir);
-        return new AgentOptions(machine, folder.Path, [.. addresses.Select(a => ParseEndpoint(a, path))], lifetime);
+        return new AgentOptions(machine, folder.Path, [.. addresses.Select(a => ParseEndpoint(a, path))], lifetime)
+        {
+            ReconcileInterval = interval,
+            FilesRoot = filesRoot,
+            ManifestPath = manifest,
+        };
     }
 
     /// <summary>"127.0.0.1:8555", "[::1]:8555", "0.0.0.0:8555": an IP address and a port, no host names.</summary>
@@ -79,6 +112,11 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
+
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, files_root, manifest_path";
+
+    private static string AbsolutePath(string path, string key, string value) =>
+        System.IO.Path.IsPathFullyQualified(value) ? value : throw new KithException($"{path}: {key} must be an absolute path, not '{value}'");
 
     private static YamlMappingNode ReadMapping(string path)
     {

@@ -44,7 +44,8 @@ internal sealed class AgentProcess : IDisposable
     }
 
     /// <summary>Writes a config file naming the folder and the port, starts the agent, waits for /healthz.</summary>
-    public static async Task<AgentProcess> StartAsync(string configPath, string machine, string agentFolder, string rootPem)
+    /// <param name="extraConfig">More config lines (YAML at the top level), e.g. files_root.</param>
+    public static async Task<AgentProcess> StartAsync(string configPath, string machine, string agentFolder, string rootPem, string? extraConfig = null)
     {
         var port = FreePort();
         File.WriteAllText(configPath, $"""
@@ -53,6 +54,7 @@ internal sealed class AgentProcess : IDisposable
             dir: {agentFolder}
             listen:
               - 127.0.0.1:{port}
+            {extraConfig}
             """);
         var start = new ProcessStartInfo("dotnet")
         {

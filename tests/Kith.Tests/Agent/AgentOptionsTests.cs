@@ -16,6 +16,9 @@ public sealed class AgentOptionsTests : IDisposable
             dir: /srv/kith-agent
             listen: ["192.0.2.1:8555", "[::1]:9555"]
             certificate_lifetime_hours: 24
+            reconcile_interval_seconds: 60
+            files_root: /srv/staging
+            manifest_path: /srv/kith-agent/managed.manifest
             """);
 
         var fromFile = AgentOptions.Load(config, null, null);
@@ -24,6 +27,9 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal("/srv/kith-agent", fromFile.Dir);
         Assert.Equal([IPEndPoint.Parse("192.0.2.1:8555"), IPEndPoint.Parse("[::1]:9555")], fromFile.Listen);
         Assert.Equal(TimeSpan.FromHours(24), fromFile.CertificateLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(60), fromFile.ReconcileInterval);
+        Assert.Equal("/srv/staging", fromFile.FilesRoot);
+        Assert.Equal("/srv/kith-agent/managed.manifest", fromFile.EffectiveManifestPath);
 
         var flags = AgentOptions.Load(config, Path.Combine(folder, "other"), ["127.0.0.1:1234"]);
 
@@ -41,6 +47,9 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Null(empty.Machine);
         Assert.Equal([IPEndPoint.Parse(AgentOptions.DefaultListen)], empty.Listen);
         Assert.Equal(AgentOptions.DefaultCertificateLifetime, empty.CertificateLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(300), empty.ReconcileInterval);
+        Assert.Equal("/", empty.FilesRoot);
+        Assert.Equal(Path.Combine(folder, "endpoints.manifest"), empty.EffectiveManifestPath);
     }
 
     [Theory]
@@ -50,6 +59,9 @@ public sealed class AgentOptionsTests : IDisposable
     [InlineData("listen: ['::1:8555']\n", "ADDRESS:PORT")]
     [InlineData("machine: [a, b]\n", "single value")]
     [InlineData("certificate_lifetime_hours: 0\n", "between 1 and 2160")]
+    [InlineData("reconcile_interval_seconds: 0\n", "between 1 and 86400")]
+    [InlineData("files_root: staging\n", "absolute path")]
+    [InlineData("manifest_path: m.manifest\n", "absolute path")]
     [InlineData("- a\n- b\n", "mapping")]
     [InlineData("machine: 'open\n", "not valid YAML")]
     public void A_bad_config_is_refused_with_what_is_wrong(string text, string mention)
@@ -100,6 +112,29 @@ public sealed class AgentOptionsTests : IDisposable
 
         Assert.Contains("\nkith_state_version 7\n", after, StringComparison.Ordinal);
         Assert.Contains("\nkith_state_accepted_total 1\n", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reconcile_metrics_add_up_over_passes_and_have_no_timestamp_before_the_first()
+    {
+        var metrics = new AgentMetrics();
+        var before = metrics.Render(null, DateTimeOffset.FromUnixTimeSeconds(1_900_000_000));
+
+        Assert.Contains("\nkith_issued_total 0\n", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nkith_last_reconcile_timestamp_seconds ", before, StringComparison.Ordinal);
+        Assert.DoesNotContain("\nkith_endpoint_not_after_seconds{", before, StringComparison.Ordinal);
+
+        metrics.RecordPass(2, 0, 1, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000), new Dictionary<string, DateTimeOffset> { ["web"] = DateTimeOffset.FromUnixTimeSeconds(1_800_600_000) });
+        metrics.RecordPass(0, 1, 0, DateTimeOffset.FromUnixTimeSeconds(1_800_000_300), new Dictionary<string, DateTimeOffset> { ["api\"x"] = DateTimeOffset.FromUnixTimeSeconds(1_800_700_000) });
+        metrics.CountReconcileFailure();
+        var after = metrics.Render(1, DateTimeOffset.FromUnixTimeSeconds(1_900_000_000));
+
+        Assert.Contains("\nkith_issued_total 2\n", after, StringComparison.Ordinal);
+        Assert.Contains("\nkith_renewed_total 1\n", after, StringComparison.Ordinal);
+        Assert.Contains("\nkith_reconcile_failures_total 2\n", after, StringComparison.Ordinal);
+        Assert.Contains("\nkith_last_reconcile_timestamp_seconds 1800000300\n", after, StringComparison.Ordinal);
+        Assert.Contains("\nkith_endpoint_not_after_seconds{endpoint=\"api\\\"x\"} 1800700000\n", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("endpoint=\"web\"", after, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(folder, recursive: true);

@@ -1,0 +1,246 @@
+using System.Security.Cryptography.X509Certificates;
+using Kith.Enrollment;
+using Kith.Files;
+using Kith.Fleet;
+using Kith.Pki;
+using Kith.Reconcile;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Kith.Agent;
+
+/// <summary>
+/// Runs <see cref="EndpointReconciler"/> for this machine (docs/agent.md, "Reconcile loop"): at start when a
+/// fleet state is held, right after a newer one is accepted, and then every interval, or sooner when a retry
+/// or a renewal is due. One loop, so never two passes at once.
+/// </summary>
+internal sealed partial class ReconcileLoop : BackgroundService
+{
+    /// <summary>A pass that failed as a whole is tried again after at most this.</summary>
+    private static readonly TimeSpan FailedPassRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shortest pause between passes, so a due time in the past cannot spin the loop.</summary>
+    private static readonly TimeSpan MinimumPause = TimeSpan.FromSeconds(1);
+
+    private readonly SemaphoreSlim wake = new(0, 1);
+    private readonly Dictionary<string, DateTimeOffset?> lastFailure = new(StringComparer.Ordinal);
+    private readonly AgentFolder folder;
+    private readonly AgentIdentity identity;
+    private readonly Func<FleetState?> currentState;
+    private readonly AgentMetrics metrics;
+    private readonly ILogger logger;
+    private readonly TimeSpan interval;
+    private readonly EndpointReconciler reconciler;
+
+    public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
+    {
+        this.folder = folder;
+        this.identity = identity;
+        this.currentState = currentState;
+        this.metrics = metrics;
+        this.logger = logger;
+        interval = options.ReconcileInterval;
+        reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
+        {
+            PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
+            ManifestPath = options.EffectiveManifestPath,
+        });
+    }
+
+    /// <summary>Asks for a pass now (a newer state was accepted); requests while one is pending merge.</summary>
+    public void Wake()
+    {
+        try
+        {
+            wake.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A pass is already requested.
+        }
+    }
+
+    public override void Dispose()
+    {
+        wake.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var pause = interval;
+            if (currentState() is { } state)
+            {
+                try
+                {
+                    pause = await PassAsync(state, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Whatever broke this pass (the Host CA key unreadable, a bug): logged, counted, tried again;
+                    // the agent keeps serving its state.
+                    metrics.CountReconcileFailure();
+                    LogPassFailed(logger, state.Version, e.Message);
+                    pause = FailedPassRetry < interval ? FailedPassRetry : interval;
+                }
+            }
+
+            try
+            {
+                await wake.WaitAsync(pause, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass; returns how long to wait before the next.</summary>
+    private async Task<TimeSpan> PassAsync(FleetState state, CancellationToken cancellationToken)
+    {
+        ReconcileResult result;
+        // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
+        using (var authority = new CertificateAuthority(
+            identity.Machine,
+            X509CertificateLoader.LoadCertificate(identity.HostCa.RawData),
+            folder.LoadHostCaKey(),
+            [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]))
+        {
+            result = await reconciler.ReconcileAsync(state, identity.Machine, authority, cancellationToken);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var failures = 0;
+        var notAfter = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var next = now + interval;
+        foreach (var outcome in result.Endpoints)
+        {
+            Log(state.Version, outcome);
+            if (outcome.Action == EndpointAction.Failed)
+            {
+                // A failure waiting for its retry time is reported again with the same RetryAt: count it once.
+                if (outcome.RetryAt is null || !lastFailure.TryGetValue(outcome.Service, out var seen) || seen != outcome.RetryAt)
+                {
+                    failures++;
+                }
+
+                lastFailure[outcome.Service] = outcome.RetryAt;
+            }
+            else
+            {
+                lastFailure.Remove(outcome.Service);
+            }
+
+            if (outcome.Reload is { Succeeded: false })
+            {
+                failures++;
+            }
+
+            if (outcome.Action != EndpointAction.Removed && outcome.NotAfter is { } expiry)
+            {
+                notAfter[outcome.Service] = expiry;
+            }
+
+            if (outcome.RetryAt is { } retry && retry < next)
+            {
+                next = retry;
+            }
+
+            if (outcome.Action is EndpointAction.Issued or EndpointAction.Renewed or EndpointAction.Kept && RenewalPoint(outcome) is { } renewal && renewal < next)
+            {
+                next = renewal;
+            }
+        }
+
+        metrics.RecordPass(result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), failures, now, notAfter);
+        LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
+        var pause = next - DateTimeOffset.UtcNow;
+        return pause < MinimumPause ? MinimumPause : pause;
+    }
+
+    /// <summary>When the certificate now in the endpoint's folder is due, or null when it cannot be read.</summary>
+    private DateTimeOffset? RenewalPoint(EndpointOutcome outcome)
+    {
+        try
+        {
+            var der = Pem.ReadCertificates(Path.Combine(outcome.Folder, EndpointFiles.Cert));
+            if (der.Count == 0)
+            {
+                return null;
+            }
+
+            using var certificate = X509CertificateLoader.LoadCertificate(der[0]);
+            return reconciler.RenewalPoint(
+                new DateTimeOffset(certificate.NotBefore.ToUniversalTime()),
+                new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
+                certificate.SerialNumber.ToLowerInvariant());
+        }
+        catch (Exception e) when (e is KithException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    private void Log(long version, EndpointOutcome outcome)
+    {
+        var reload = outcome.Reload switch
+        {
+            null => "none",
+            { Succeeded: true } => "ok",
+            { TimedOut: true } => "timed out",
+            { } failed => $"failed ({failed.Error})",
+        };
+        var action = outcome.Action.ToString().ToLowerInvariant();
+        switch (outcome.Action)
+        {
+            case EndpointAction.Kept:
+                LogKept(logger, outcome.Service, outcome.Serial, outcome.NotAfter);
+                break;
+            case EndpointAction.Failed:
+                LogFailed(logger, outcome.Service, outcome.Folder, outcome.Reason, outcome.RetryAt, version);
+                break;
+            default:
+                LogEndpoint(logger, outcome.Service, action, outcome.Folder, outcome.Reason, outcome.Serial, outcome.NotAfter, reload, version);
+                break;
+        }
+
+        if (outcome.Action != EndpointAction.Failed && outcome.Reload is { Succeeded: false })
+        {
+            LogReloadFailed(logger, outcome.Service, reload, outcome.RetryAt);
+        }
+
+        foreach (var warning in outcome.Warnings ?? [])
+        {
+            LogWarning(logger, outcome.Service, warning);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "endpoint {Service}: {Action} in {Folder} ({Reason}); serial {Serial}, not after {NotAfter:O}; reload {Reload}; state version {Version}")]
+    private static partial void LogEndpoint(ILogger logger, string service, string action, string folder, string? reason, string? serial, DateTimeOffset? notAfter, string reload, long version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "endpoint {Service}: kept; serial {Serial}, not after {NotAfter:O}")]
+    private static partial void LogKept(ILogger logger, string service, string? serial, DateTimeOffset? notAfter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {Service}: failed in {Folder}: {Reason}; retry at {RetryAt:O}; state version {Version}")]
+    private static partial void LogFailed(ILogger logger, string service, string folder, string? reason, DateTimeOffset? retryAt, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {Service}: reload {Reload}; retry at {RetryAt:O}")]
+    private static partial void LogReloadFailed(ILogger logger, string service, string reload, DateTimeOffset? retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {Service}: {Warning}")]
+    private static partial void LogWarning(ILogger logger, string service, string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version}: {Issued} issued, {Renewed} renewed, {Kept} kept, {Failed} failed, {Removed} removed; next pass by {Next:O}")]
+    private static partial void LogPass(ILogger logger, long version, int issued, int renewed, int kept, int failed, int removed, DateTimeOffset next);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "reconcile pass for state version {Version} failed: {Error}")]
+    private static partial void LogPassFailed(ILogger logger, long version, string error);
+}
