@@ -13,11 +13,14 @@ namespace Kith.Agent;
 /// </summary>
 public sealed class AgentIdentity : IDisposable
 {
+    private readonly List<X509Certificate2> replaced = [];
+    private volatile X509Certificate2 hostCa;
+
     private AgentIdentity(string machine, string domain, X509Certificate2 hostCa, X509Certificate2 root, X509Certificate2 server)
     {
         Machine = machine;
         Domain = domain;
-        HostCa = hostCa;
+        this.hostCa = hostCa;
         Root = root;
         ServerCertificate = server;
     }
@@ -26,7 +29,21 @@ public sealed class AgentIdentity : IDisposable
 
     public string Domain { get; }
 
-    public X509Certificate2 HostCa { get; }
+    /// <summary>The Host CA certificate now installed (replaced when the agent installs a newer one).</summary>
+    public X509Certificate2 HostCa => hostCa;
+
+    /// <summary>
+    /// Makes <paramref name="installed"/> the current Host CA. The previous one stays alive (Kestrel still sends
+    /// it in the chain of this process's own server certificate, which it keeps certifying) until disposal.
+    /// </summary>
+    public void ReplaceHostCa(X509Certificate2 installed)
+    {
+        lock (replaced)
+        {
+            replaced.Add(hostCa);
+            hostCa = installed;
+        }
+    }
 
     public X509Certificate2 Root { get; }
 
@@ -88,7 +105,17 @@ public sealed class AgentIdentity : IDisposable
     public void Dispose()
     {
         ServerCertificate.Dispose();
-        HostCa.Dispose();
+        lock (replaced)
+        {
+            foreach (var old in replaced)
+            {
+                old.Dispose();
+            }
+
+            replaced.Clear();
+            hostCa.Dispose();
+        }
+
         Root.Dispose();
     }
 

@@ -16,6 +16,7 @@ public sealed class AgentMetrics
     private long issued;
     private long renewed;
     private long reconcileFailures;
+    private long hostCaInstalled;
     private long lastReconcile = -1;
 
     /// <summary>The index of "too large" (413), which never reaches the verifier.</summary>
@@ -48,6 +49,11 @@ public sealed class AgentMetrics
         }
     }
 
+    public long HostCaInstalled => Interlocked.Read(ref hostCaInstalled);
+
+    /// <summary>A newer Host CA certificate for this machine's key, found in a fleet state, was installed.</summary>
+    public void CountHostCaInstalled() => Interlocked.Increment(ref hostCaInstalled);
+
     /// <summary>A pass that failed as a whole (nothing to report per endpoint).</summary>
     public void CountReconcileFailure() => Interlocked.Increment(ref reconcileFailures);
 
@@ -64,6 +70,9 @@ public sealed class AgentMetrics
         text.Append("# HELP kith_host_ca_not_after_seconds Expiry of this machine's Host CA certificate, Unix seconds.\n");
         text.Append("# TYPE kith_host_ca_not_after_seconds gauge\n");
         text.Append(CultureInfo.InvariantCulture, $"kith_host_ca_not_after_seconds {hostCaNotAfter.ToUnixTimeSeconds()}\n");
+        text.Append("# HELP kith_host_ca_installed_total Newer Host CA certificates for this machine's key installed from fleet states.\n");
+        text.Append("# TYPE kith_host_ca_installed_total counter\n");
+        text.Append(CultureInfo.InvariantCulture, $"kith_host_ca_installed_total {HostCaInstalled}\n");
         text.Append("# HELP kith_state_accepted_total Fleet states accepted.\n");
         text.Append("# TYPE kith_state_accepted_total counter\n");
         text.Append(CultureInfo.InvariantCulture, $"kith_state_accepted_total {Accepted}\n");

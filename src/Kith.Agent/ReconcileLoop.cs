@@ -31,6 +31,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ILogger logger;
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
+    private string? ignored;
 
     public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
     {
@@ -106,6 +107,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     /// <summary>One pass; returns how long to wait before the next.</summary>
     private async Task<TimeSpan> PassAsync(FleetState state, CancellationToken cancellationToken)
     {
+        InstallNewerHostCa(state);
         ReconcileResult result;
         // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
         using (var authority = new CertificateAuthority(
@@ -164,6 +166,71 @@ internal sealed partial class ReconcileLoop : BackgroundService
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
         var pause = next - DateTimeOffset.UtcNow;
         return pause < MinimumPause ? MinimumPause : pause;
+    }
+
+    /// <summary>
+    /// Installs this machine's Host CA certificate from the state when it is new (differs from host-ca.pem)
+    /// and newer (a later notBefore): the same checks as `kith agent install` (this machine's key, CA with
+    /// pathLen 0, chains to root-ca.pem). One that fails them is ignored with a warning, once per certificate.
+    /// </summary>
+    private void InstallNewerHostCa(FleetState state)
+    {
+        var entry = state.HostCas.FirstOrDefault(h => string.Equals(h.Machine, identity.Machine, StringComparison.Ordinal));
+        if (entry is null)
+        {
+            return;
+        }
+
+        byte[] der;
+        try
+        {
+            var blocks = Pem.Decode(entry.Certificate, "fleet state host_cas");
+            der = blocks.FirstOrDefault(b => b.Label == "CERTIFICATE")?.Der ?? throw new KithException("fleet state host_cas: no CERTIFICATE block");
+        }
+        catch (KithException e)
+        {
+            WarnOnce(entry.Certificate, state.Version, e.Message);
+            return;
+        }
+
+        var current = identity.HostCa;
+        if (der.AsSpan().SequenceEqual(current.RawData) || string.Equals(ignored, entry.Certificate, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        X509Certificate2 installed;
+        try
+        {
+            using (var candidate = X509CertificateLoader.LoadCertificate(der))
+            {
+                if (candidate.NotBefore.ToUniversalTime() <= current.NotBefore.ToUniversalTime())
+                {
+                    WarnOnce(entry.Certificate, state.Version, $"its notBefore {candidate.NotBefore.ToUniversalTime():O} is not later than the installed one's {current.NotBefore.ToUniversalTime():O}; kept the installed Host CA");
+                    return;
+                }
+            }
+
+            installed = folder.InstallFromState(der, $"fleet state version {state.Version} host_cas[{identity.Machine}]", DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is KithException or System.Security.Cryptography.CryptographicException)
+        {
+            WarnOnce(entry.Certificate, state.Version, e.Message);
+            return;
+        }
+
+        identity.ReplaceHostCa(installed);
+        metrics.CountHostCaInstalled();
+        LogHostCaInstalled(logger, folder.HostCaCertificate, installed.SerialNumber.ToLowerInvariant(), installed.NotBefore.ToUniversalTime(), installed.NotAfter.ToUniversalTime(), state.Version);
+    }
+
+    private void WarnOnce(string pem, long version, string reason)
+    {
+        if (!string.Equals(ignored, pem, StringComparison.Ordinal))
+        {
+            ignored = pem;
+            LogHostCaIgnored(logger, version, reason);
+        }
     }
 
     /// <summary>When the certificate now in the endpoint's folder is due, or null when it cannot be read.</summary>
@@ -237,6 +304,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "endpoint {Service}: {Warning}")]
     private static partial void LogWarning(ILogger logger, string service, string warning);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "host CA: installed a newer certificate from state version {Version} as {Path}; serial {Serial}, not before {NotBefore:O}, not after {NotAfter:O}")]
+    private static partial void LogHostCaInstalled(ILogger logger, string path, string serial, DateTime notBefore, DateTime notAfter, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "host CA: ignored this machine's certificate in state version {Version}: {Reason}")]
+    private static partial void LogHostCaIgnored(ILogger logger, long version, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version}: {Issued} issued, {Renewed} renewed, {Kept} kept, {Failed} failed, {Removed} removed; next pass by {Next:O}")]
     private static partial void LogPass(ILogger logger, long version, int issued, int renewed, int kept, int failed, int removed, DateTimeOffset next);

@@ -90,6 +90,23 @@ public sealed record AgentFolder(string Path)
         }
 
         var certificate = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(certificatePath)[0]);
+        return Install(certificate, certificatePath, rootPath, writeRoot: true, now);
+    }
+
+    /// <summary>
+    /// Installs a Host CA certificate found in a fleet state (the agent, docs/agent.md "Host CA renewal") with
+    /// the same checks as <see cref="Install(string, string?, DateTimeOffset)"/>, chaining to the installed
+    /// root-ca.pem, which it never rewrites. Returns the installed certificate.
+    /// </summary>
+    /// <exception cref="KithException">The certificate is for another key, not a Host CA, or does not chain.</exception>
+    public X509Certificate2 InstallFromState(byte[] der, string source, DateTimeOffset now)
+    {
+        var certificate = X509CertificateLoader.LoadCertificate(der);
+        return Install(certificate, source, RootCertificate, writeRoot: false, now);
+    }
+
+    private X509Certificate2 Install(X509Certificate2 certificate, string certificatePath, string? rootPath, bool writeRoot, DateTimeOffset now)
+    {
         try
         {
             using (var key = LoadKey())
@@ -115,7 +132,7 @@ public sealed record AgentFolder(string Path)
             }
 
             AtomicFile.WriteText(HostCaCertificate, Pem.Encode("CERTIFICATE", certificate.RawData), AtomicFile.PublicMode);
-            if (root is not null)
+            if (root is not null && writeRoot)
             {
                 // The agent's trust anchor for fleet states: it must live on the machine.
                 AtomicFile.WriteText(RootCertificate, Pem.Encode("CERTIFICATE", root), AtomicFile.PublicMode);

@@ -82,6 +82,67 @@ public class AgentReconcileTests
         }
     }
 
+    [Fact]
+    public async Task An_endpoint_added_on_the_operator_makes_the_agent_install_the_resigned_host_ca_and_issue_its_certificate()
+    {
+        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
+        const string Before = """
+            domain: home.arpa
+            machines:
+              alpha: { addresses: [127.0.0.1] }
+            services:
+              web:
+                machine: alpha
+                endpoints: [web.home.arpa]
+                files: { dir: /var/lib/acme/web }
+            """;
+        kith.Inventory = kith.Write("fleet.yaml", Before);
+        await kith.SucceedAsync("init");
+        var agentFolder = kith.File("agent-alpha");
+        await kith.SucceedAsync("agent", "init", "--machine", "alpha", "--dir", agentFolder);
+        var signed = kith.File("alpha-host-ca.pem");
+        await kith.SucceedAsync("machine", "sign", "alpha", "--csr", Path.Combine(agentFolder, "host-ca.csr"), "--out", signed);
+        await kith.SucceedAsync("agent", "install", "--dir", agentFolder, "--cert", signed, "--root", kith.RootCertificate);
+        await kith.SucceedAsync("apply");
+
+        var filesRoot = kith.File("root");
+        Directory.CreateDirectory(filesRoot);
+        var extra = $"files_root: {filesRoot}\nreconcile_interval_seconds: 300";
+        using var client = AgentProcess.Client(kith.RootCertificate);
+        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, extra);
+        var first = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
+        Assert.True(first.ExitCode == 0, $"{first}\n{agent.Log}");
+        await PollAsync(
+            async () => await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken),
+            text => text.Contains("\nkith_issued_total 1\n", StringComparison.Ordinal),
+            agent);
+        var installedBefore = File.ReadAllText(Path.Combine(agentFolder, "host-ca.pem"));
+
+        // The operator adds an endpoint: apply re-signs the Host CA (same key, new constraints) and writes a
+        // new state; publish alone brings it to the machine.
+        kith.Inventory = kith.Write("fleet.yaml", Before.Replace("endpoints: [web.home.arpa]", "endpoints: [web.home.arpa, api.home.arpa]", StringComparison.Ordinal));
+        await kith.SucceedAsync("apply");
+        var operatorHostCa = File.ReadAllText(Path.Combine(kith.State, "hosts", "alpha", "host-ca.pem"));
+        Assert.NotEqual(installedBefore, operatorHostCa);
+        var second = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
+        Assert.True(second.ExitCode == 0, $"{second}\n{agent.Log}");
+
+        var webFolder = Path.Combine(filesRoot, "var/lib/acme/web");
+        var webCert = Path.Combine(webFolder, "cert.pem");
+        var metrics = await PollAsync(
+            async () => await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken),
+            text => text.Contains("\nkith_host_ca_installed_total 1\n", StringComparison.Ordinal) && text.Contains("\nkith_renewed_total 1\n", StringComparison.Ordinal),
+            agent);
+        var (_, names) = Openssl.Run("x509", "-in", webCert, "-noout", "-ext", "subjectAltName");
+        Assert.Contains("DNS:api.home.arpa", names, StringComparison.Ordinal);
+        Assert.Equal(operatorHostCa, File.ReadAllText(Path.Combine(agentFolder, "host-ca.pem")));
+        var (code, output) = Openssl.Verify(kith.RootCertificate, Path.Combine(webFolder, "chain.pem"), webCert);
+        Assert.True(code == 0, output);
+        Assert.Contains("host CA: installed a newer certificate", agent.Log, StringComparison.Ordinal);
+        Assert.Contains("\nkith_reconcile_failures_total 0\n", metrics, StringComparison.Ordinal);
+        Assert.True(agent.Terminate() == 0, agent.Log);
+    }
+
     private static string Serial(string cert)
     {
         var (code, output) = Openssl.Run("x509", "-in", cert, "-noout", "-serial");
