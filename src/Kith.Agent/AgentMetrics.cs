@@ -60,59 +60,64 @@ public sealed class AgentMetrics
     public string Render(long? stateVersion, DateTimeOffset hostCaNotAfter)
     {
         var text = new StringBuilder();
-        text.Append("# HELP kith_state_version Version of the last good fleet state this agent holds (absent when none).\n");
-        text.Append("# TYPE kith_state_version gauge\n");
-        if (stateVersion is { } version)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"kith_state_version {version}\n");
-        }
-
-        text.Append("# HELP kith_host_ca_not_after_seconds Expiry of this machine's Host CA certificate, Unix seconds.\n");
-        text.Append("# TYPE kith_host_ca_not_after_seconds gauge\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_host_ca_not_after_seconds {hostCaNotAfter.ToUnixTimeSeconds()}\n");
-        text.Append("# HELP kith_host_ca_installed_total Newer Host CA certificates for this machine's key installed from fleet states.\n");
-        text.Append("# TYPE kith_host_ca_installed_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_host_ca_installed_total {HostCaInstalled}\n");
-        text.Append("# HELP kith_state_accepted_total Fleet states accepted.\n");
-        text.Append("# TYPE kith_state_accepted_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_state_accepted_total {Accepted}\n");
-        text.Append("# HELP kith_state_refused_total Fleet states refused, by reason.\n");
-        text.Append("# TYPE kith_state_refused_total counter\n");
+        Family(text, "kith_state_version", "gauge", "Version of the last good fleet state this agent holds (absent when none).");
+        Sample(text, "kith_state_version", null, stateVersion);
+        Family(text, "kith_host_ca_not_after_seconds", "gauge", "Expiry of this machine's Host CA certificate, Unix seconds.");
+        Sample(text, "kith_host_ca_not_after_seconds", null, hostCaNotAfter.ToUnixTimeSeconds());
+        Family(text, "kith_host_ca_installed_total", "counter", "Newer Host CA certificates for this machine's key installed from fleet states.");
+        Sample(text, "kith_host_ca_installed_total", null, HostCaInstalled);
+        Family(text, "kith_state_accepted_total", "counter", "Fleet states accepted.");
+        Sample(text, "kith_state_accepted_total", null, Accepted);
+        Family(text, "kith_state_refused_total", "counter", "Fleet states refused, by reason.");
         foreach (var reason in Enum.GetValues<FleetStateRefusal>())
         {
-            text.Append(CultureInfo.InvariantCulture, $"kith_state_refused_total{{reason=\"{ReasonLabel(reason)}\"}} {Interlocked.Read(ref refused[(int)reason])}\n");
+            Sample(text, "kith_state_refused_total", $"reason=\"{ReasonLabel(reason)}\"", Interlocked.Read(ref refused[(int)reason]));
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"kith_state_refused_total{{reason=\"too_large\"}} {Interlocked.Read(ref refused[TooLargeIndex])}\n");
+        Sample(text, "kith_state_refused_total", "reason=\"too_large\"", Interlocked.Read(ref refused[TooLargeIndex]));
         IReadOnlyDictionary<string, DateTimeOffset> notAfter;
         lock (endpointsGate)
         {
             notAfter = endpointNotAfter;
         }
 
-        text.Append("# HELP kith_endpoint_not_after_seconds Expiry of each endpoint's certificate on disk (by service), Unix seconds.\n");
-        text.Append("# TYPE kith_endpoint_not_after_seconds gauge\n");
+        Family(text, "kith_endpoint_not_after_seconds", "gauge", "Expiry of each endpoint's certificate on disk (by service), Unix seconds.");
         foreach (var (endpoint, at) in notAfter.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
-            text.Append(CultureInfo.InvariantCulture, $"kith_endpoint_not_after_seconds{{endpoint=\"{Escape(endpoint)}\"}} {at.ToUnixTimeSeconds()}\n");
+            Sample(text, "kith_endpoint_not_after_seconds", $"endpoint=\"{Escape(endpoint)}\"", at.ToUnixTimeSeconds());
         }
 
-        text.Append("# HELP kith_issued_total Endpoint certificates issued where none was current on disk.\n");
-        text.Append("# TYPE kith_issued_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_issued_total {Issued}\n");
-        text.Append("# HELP kith_renewed_total Endpoint certificates replaced (due, expired, names or issuer changed).\n");
-        text.Append("# TYPE kith_renewed_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_renewed_total {Renewed}\n");
-        text.Append("# HELP kith_reconcile_failures_total Failed issuances, reloads, removals and passes.\n");
-        text.Append("# TYPE kith_reconcile_failures_total counter\n");
-        text.Append(CultureInfo.InvariantCulture, $"kith_reconcile_failures_total {ReconcileFailures}\n");
-        text.Append("# HELP kith_last_reconcile_timestamp_seconds End of the last completed reconcile pass, Unix seconds (absent before the first).\n");
-        text.Append("# TYPE kith_last_reconcile_timestamp_seconds gauge\n");
-        if (Interlocked.Read(ref lastReconcile) is var last and >= 0)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"kith_last_reconcile_timestamp_seconds {last}\n");
-        }
+        Family(text, "kith_issued_total", "counter", "Endpoint certificates issued where none was current on disk.");
+        Sample(text, "kith_issued_total", null, Issued);
+        Family(text, "kith_renewed_total", "counter", "Endpoint certificates replaced (due, expired, names or issuer changed).");
+        Sample(text, "kith_renewed_total", null, Renewed);
+        Family(text, "kith_reconcile_failures_total", "counter", "Failed issuances, reloads, removals and passes.");
+        Sample(text, "kith_reconcile_failures_total", null, ReconcileFailures);
+        Family(text, "kith_last_reconcile_timestamp_seconds", "gauge", "End of the last completed reconcile pass, Unix seconds (absent before the first).");
+        var last = Interlocked.Read(ref lastReconcile);
+        Sample(text, "kith_last_reconcile_timestamp_seconds", null, last >= 0 ? last : null);
         return text.ToString();
+    }
+
+    /// <summary>The HELP and TYPE lines of one metric family (Prometheus text format 0.0.4).</summary>
+    private static void Family(StringBuilder text, string name, string type, string help) =>
+        text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} {type}\n");
+
+    /// <summary>One sample line; a null value writes nothing (the series is absent).</summary>
+    private static void Sample(StringBuilder text, string name, string? labels, long? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        text.Append(name);
+        if (labels is not null)
+        {
+            text.Append('{').Append(labels).Append('}');
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" {value}\n");
     }
 
     private static string Escape(string label) =>
