@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -47,7 +46,7 @@ internal sealed class AgentProcess : IDisposable
     /// <param name="extraConfig">More config lines (YAML at the top level), e.g. files_root.</param>
     public static async Task<AgentProcess> StartAsync(string configPath, string machine, string agentFolder, string rootPem, string? extraConfig = null)
     {
-        var port = FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         File.WriteAllText(configPath, $"""
             # written by the test
             machine: {machine}
@@ -137,29 +136,7 @@ internal sealed class AgentProcess : IDisposable
         return process.ExitCode;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public void Dispose() => TestProcesses.KillAndDispose(process);
 
     private void Append(string? line)
     {

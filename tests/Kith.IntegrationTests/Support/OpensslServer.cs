@@ -19,7 +19,7 @@ internal sealed class OpensslServer : IDisposable
 
     public static async Task<OpensslServer> StartAsync(string certificate, string key, string chain)
     {
-        var port = FreePort();
+        var port = TestProcesses.FreeLoopbackPort();
         var start = new ProcessStartInfo("openssl")
         {
             RedirectStandardOutput = true,
@@ -64,27 +64,5 @@ internal sealed class OpensslServer : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public void Dispose() => TestProcesses.KillAndDispose(process);
 }
