@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
@@ -33,19 +32,7 @@ public sealed class StatePublisher : IDisposable
 
     public StatePublisher(X509Certificate2 root, TimeSpan? timeout = null)
     {
-        ArgumentNullException.ThrowIfNull(root);
-        var policy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-        };
-        policy.CustomTrustStore.Add(root);
-        var handler = new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy },
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-        };
-        client = new HttpClient(handler) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        client = FleetHttpClient.Create(root, addresses: null, timeout ?? TimeSpan.FromSeconds(30));
     }
 
     /// <summary>"https://host:port" gets the path /state; any other path is kept. Null when not an https URL.</summary>
