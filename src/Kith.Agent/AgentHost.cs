@@ -3,6 +3,7 @@ using Kith.Fleet;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -98,15 +99,17 @@ public static partial class AgentHost
 internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger, Lock gate, Action onAccepted)
 {
 
-    public IResult Health()
+    /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
+    public IResult Health([FromServices] ReconcileLoop reconcile)
     {
-        long? version;
+        FleetState? state;
         lock (gate)
         {
-            version = stateFile.Current?.Version;
+            state = stateFile.Current;
         }
 
-        return Results.Json(new AgentHealth("ok", identity.Machine, identity.Domain, version, identity.HostCa.NotAfter.ToUniversalTime()), AgentJson.Default.AgentHealth);
+        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), state, reconcile.LastPass, DateTimeOffset.UtcNow);
+        return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 
     public IResult GetState()

@@ -2,13 +2,23 @@ using System.Text.Json.Serialization;
 
 namespace Kith.Agent;
 
-/// <summary>GET /healthz.</summary>
+/// <summary>
+/// GET /healthz (docs/agent.md). <see cref="Status"/> is always "ok" (the process answers: liveness);
+/// <see cref="Healthy"/> is the verdict: false when an endpoint is failing or the last pass failed as a whole.
+/// </summary>
+/// <param name="LastReconcile">When the last reconcile pass ended; null before the first.</param>
+/// <param name="LastReconcileError">Why that pass failed as a whole, or null.</param>
+/// <param name="Endpoints">This machine's endpoints in the held state, each with its status.</param>
 public sealed record AgentHealth(
     string Status,
     string Machine,
     string Domain,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? StateVersion,
-    DateTimeOffset HostCaNotAfter);
+    DateTimeOffset HostCaNotAfter,
+    bool Healthy = true,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastReconcile = null,
+    string? LastReconcileError = null,
+    IReadOnlyList<EndpointHealth>? Endpoints = null);
 
 /// <summary>PUT /state, accepted.</summary>
 public sealed record StateAccepted(long Version);

@@ -24,6 +24,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     private readonly SemaphoreSlim wake = new(0, 1);
     private readonly Dictionary<string, DateTimeOffset?> lastFailure = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> reloadErrors = new(StringComparer.Ordinal);
     private readonly AgentFolder folder;
     private readonly AgentIdentity identity;
     private readonly Func<FleetState?> currentState;
@@ -32,6 +33,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
     private string? ignored;
+    private volatile ReconcileSnapshot? lastPass;
 
     public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
     {
@@ -47,6 +49,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
             ManifestPath = options.EffectiveManifestPath,
         });
     }
+
+    /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
+    public ReconcileSnapshot? LastPass => lastPass;
 
     /// <summary>Asks for a pass now (a newer state was accepted); requests while one is pending merge.</summary>
     public void Wake()
@@ -89,6 +94,11 @@ internal sealed partial class ReconcileLoop : BackgroundService
                     // the agent keeps serving its state.
                     metrics.CountReconcileFailure();
                     LogPassFailed(logger, state.Version, e.Message);
+                    lastPass = (lastPass ?? new ReconcileSnapshot(DateTimeOffset.UtcNow, state.Version, new Dictionary<string, EndpointSnapshot>())) with
+                    {
+                        FinishedAt = DateTimeOffset.UtcNow,
+                        Error = e.Message,
+                    };
                     pause = FailedPassRetry < interval ? FailedPassRetry : interval;
                 }
             }
@@ -123,9 +133,11 @@ internal sealed partial class ReconcileLoop : BackgroundService
         var failures = 0;
         var notAfter = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var next = now + interval;
+        var snapshots = new Dictionary<string, EndpointSnapshot>(StringComparer.Ordinal);
         foreach (var outcome in result.Endpoints)
         {
             Log(state.Version, outcome);
+            var onDisk = outcome.Action == EndpointAction.Removed ? null : OnDisk(outcome);
             if (outcome.Action == EndpointAction.Failed)
             {
                 // A failure waiting for its retry time is reported again with the same RetryAt: count it once.
@@ -156,11 +168,20 @@ internal sealed partial class ReconcileLoop : BackgroundService
                 next = retry;
             }
 
-            if (outcome.Action is EndpointAction.Issued or EndpointAction.Renewed or EndpointAction.Kept && RenewalPoint(outcome) is { } renewal && renewal < next)
+            if (outcome.Action is EndpointAction.Issued or EndpointAction.Renewed or EndpointAction.Kept && onDisk is { } current
+                && reconciler.RenewalPoint(current.NotBefore, current.NotAfter, current.Serial) is var renewal && renewal < next)
             {
                 next = renewal;
             }
+
+            if (outcome.Action != EndpointAction.Removed)
+            {
+                // The first outcome per service is its endpoint's; a later one is a departed folder of the same service.
+                snapshots.TryAdd(outcome.Service, Snapshot(outcome, onDisk));
+            }
         }
+
+        lastPass = new ReconcileSnapshot(DateTimeOffset.UtcNow, state.Version, snapshots);
 
         metrics.RecordPass(result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), failures, now, notAfter);
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
@@ -233,8 +254,29 @@ internal sealed partial class ReconcileLoop : BackgroundService
         }
     }
 
-    /// <summary>When the certificate now in the endpoint's folder is due, or null when it cannot be read.</summary>
-    private DateTimeOffset? RenewalPoint(EndpointOutcome outcome)
+    /// <summary>
+    /// The endpoint for /healthz: its certificate on disk and, when the pass failed it, why. A failed reload
+    /// is remembered until a reload succeeds, since the passes that wait for its retry time do not repeat it.
+    /// </summary>
+    private EndpointSnapshot Snapshot(EndpointOutcome outcome, (DateTimeOffset NotBefore, DateTimeOffset NotAfter, string Serial)? onDisk)
+    {
+        if (outcome.Reload is { Succeeded: false } reload)
+        {
+            reloadErrors[outcome.Service] = $"reload failed: {reload.Error ?? "no reason given"}";
+        }
+        else if (outcome.Reload is not null || outcome.RetryAt is null)
+        {
+            reloadErrors.Remove(outcome.Service);
+        }
+
+        var failure = outcome.Action == EndpointAction.Failed
+            ? outcome.Reason ?? "failed"
+            : reloadErrors.GetValueOrDefault(outcome.Service) ?? (outcome.RetryAt is null ? null : "reload pending");
+        return new EndpointSnapshot(outcome.Folder, onDisk?.NotBefore, onDisk?.NotAfter, onDisk?.Serial, failure, failure is null ? null : outcome.RetryAt);
+    }
+
+    /// <summary>The certificate now in the endpoint's folder, or null when it cannot be read.</summary>
+    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter, string Serial)? OnDisk(EndpointOutcome outcome)
     {
         try
         {
@@ -245,7 +287,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
             }
 
             using var certificate = X509CertificateLoader.LoadCertificate(der[0]);
-            return reconciler.RenewalPoint(
+            return (
                 new DateTimeOffset(certificate.NotBefore.ToUniversalTime()),
                 new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
                 certificate.SerialNumber.ToLowerInvariant());
