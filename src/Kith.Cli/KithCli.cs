@@ -29,6 +29,7 @@ public static class KithCli
         root.Subcommands.Add(MachineCommand.Create(output));
         root.Subcommands.Add(AgentCommand.Create(output));
         root.Subcommands.Add(PublishCommand.Create(output));
+        root.Subcommands.Add(StatusCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

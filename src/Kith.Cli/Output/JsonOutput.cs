@@ -45,6 +45,7 @@ public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertifica
 [JsonSerializable(typeof(List<CertificateJson>), TypeInfoPropertyName = "ListCertificateJson")]
 [JsonSerializable(typeof(InspectJson))]
 [JsonSerializable(typeof(List<PublishTargetJson>), TypeInfoPropertyName = "ListPublishTargetJson")]
+[JsonSerializable(typeof(StatusJson))]
 internal sealed partial class KithJsonContext : JsonSerializerContext;
 
 internal static class JsonOutput

@@ -38,6 +38,14 @@ public static class FleetStatePublication
         }
     }
 
+    /// <summary>The version of the last fleet state apply wrote (<c>fleet-state.json</c>), or null when there is none.</summary>
+    /// <exception cref="KithException">The file is damaged.</exception>
+    public static long? LatestVersion(StateFolder state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return ReadPrevious(state)?.State.Version;
+    }
+
     /// <summary>Equal but for version and issued_at.</summary>
     public static bool SameContent(FleetState a, FleetState b)
     {
