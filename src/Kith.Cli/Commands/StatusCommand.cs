@@ -18,34 +18,73 @@ internal static class StatusCommand
 {
     public const int DefaultPort = 8555;
 
-    private static readonly Option<int> Port = new("--port")
-    {
-        Description = "The agents' HTTPS port",
-        DefaultValueFactory = _ => DefaultPort,
-    };
+    private static readonly TimeSpan MinTimeout = TimeSpan.FromSeconds(1);
 
-    private static readonly Option<string[]> Agent = new("--agent")
-    {
-        Description = "Reach MACHINE's agent at this address instead: MACHINE=https://IP:PORT (repeatable); its certificate must still name <machine>.<domain>",
-        AllowMultipleArgumentsPerToken = false,
-    };
+    /// <summary>An agent that has not answered in this long is down, not slow.</summary>
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
-    private static readonly Option<string> Timeout = new("--timeout")
-    {
-        Description = "How long to wait for each agent's answer",
-        DefaultValueFactory = _ => "5s",
-    };
-
+    /// <summary>The options are made per command: their validators must not pile up over runs in one process (tests).</summary>
     public static Command Create(TextWriter output)
     {
-        Port.Validators.Add(result =>
+        var port = PortOption();
+        var agent = AgentOption();
+        var timeout = TimeoutOption();
+        var command = new Command("status", "Ask every machine's agent how it is: reachable, state version, Host CA expiry, endpoints ok / expiring / failing");
+        command.Options.Add(port);
+        command.Options.Add(agent);
+        command.Options.Add(timeout);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var inventory = GlobalOptions.LoadInventory(parse);
+            var state = GlobalOptions.StateFolder(parse);
+            using var root = RootStore.LoadCertificate(state);
+            var overrides = Overrides(parse.GetValue(agent) ?? [], inventory);
+            var wait = Duration.Parse(parse.GetValue(timeout)!, out _)!.Value;
+            var latest = FleetStatePublication.LatestVersion(state);
+            var now = DateTimeOffset.UtcNow;
+
+            var targets = new List<ProbeTarget>();
+            foreach (var machine in inventory.Machines.Where(m => overrides.ContainsKey(m.Name) || state.IsAgentManaged(m.Name)))
+            {
+                targets.Add(overrides.TryGetValue(machine.Name, out var target)
+                    ? await target.ResolveAsync(machine.Name, cancellationToken)
+                    : new ProbeTarget(machine.Name, parse.GetValue(port), machine.Addresses));
+            }
+
+            var probes = (await AgentProbe.ProbeAsync(root, inventory.Domain, targets, wait, cancellationToken)).ToDictionary(p => p.Machine, StringComparer.Ordinal);
+            var rows = inventory.Machines.Select(m => MachineStatus.Of(m.Name, probes.GetValueOrDefault(m.Name), latest, OperatorHostCaNotAfter(state, m.Name), now)).ToList();
+            var report = new StatusReport(latest, rows);
+            StatusView.Write(output, report, parse.GetValue(GlobalOptions.Json), now);
+            return report.IsOk(now) ? KithCli.Success : KithCli.Failure;
+        });
+        return command;
+    }
+
+    private static Option<int> PortOption()
+    {
+        var port = new Option<int>("--port")
+        {
+            Description = "The agents' HTTPS port",
+            DefaultValueFactory = _ => DefaultPort,
+        };
+        port.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int>() is < 1 or > 65535)
             {
                 result.AddError("--port: must be 1 … 65535");
             }
         });
-        Agent.Validators.Add(result =>
+        return port;
+    }
+
+    private static Option<string[]> AgentOption()
+    {
+        var agent = new Option<string[]>("--agent")
+        {
+            Description = "Reach MACHINE's agent at this address instead: MACHINE=https://IP:PORT (repeatable); its certificate must still name <machine>.<domain>",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        agent.Validators.Add(result =>
         {
             foreach (var token in result.Tokens)
             {
@@ -55,49 +94,40 @@ internal static class StatusCommand
                 }
             }
         });
-        Timeout.Validators.Add(result =>
+        return agent;
+    }
+
+    private static Option<string> TimeoutOption()
+    {
+        var timeout = new Option<string>("--timeout")
         {
-            if (result.Tokens.Count > 0 && Duration.Parse(result.Tokens[0].Value, out var problem) is null)
+            Description = "How long to wait for each agent's answer (1s … 10m)",
+            DefaultValueFactory = _ => "5s",
+        };
+        timeout.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return;
+            }
+
+            var parsed = Duration.Parse(result.Tokens[0].Value, out var problem);
+            if (parsed is null)
             {
                 result.AddError($"--timeout: {problem}");
             }
-        });
-
-        var command = new Command("status", "Ask every machine's agent how it is: reachable, state version, Host CA expiry, endpoints ok / expiring / failing");
-        command.Options.Add(Port);
-        command.Options.Add(Agent);
-        command.Options.Add(Timeout);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var inventory = GlobalOptions.LoadInventory(parse);
-            var state = GlobalOptions.StateFolder(parse);
-            using var root = RootStore.LoadCertificate(state);
-            var overrides = Overrides(parse, inventory);
-            var timeout = Duration.Parse(parse.GetValue(Timeout)!, out _)!.Value;
-            var latest = FleetStatePublication.LatestVersion(state);
-            var now = DateTimeOffset.UtcNow;
-
-            var targets = new List<ProbeTarget>();
-            foreach (var machine in inventory.Machines.Where(m => overrides.ContainsKey(m.Name) || state.IsAgentManaged(m.Name)))
+            else if (parsed < MinTimeout || parsed > MaxTimeout)
             {
-                targets.Add(overrides.TryGetValue(machine.Name, out var target)
-                    ? await target.ResolveAsync(machine.Name, cancellationToken)
-                    : new ProbeTarget(machine.Name, parse.GetValue(Port), machine.Addresses));
+                result.AddError($"--timeout: {result.Tokens[0].Value} is outside 1s … 10m");
             }
-
-            var probes = (await AgentProbe.ProbeAsync(root, inventory.Domain, targets, timeout, cancellationToken)).ToDictionary(p => p.Machine, StringComparer.Ordinal);
-            var rows = inventory.Machines.Select(m => MachineStatus.Of(m.Name, probes.GetValueOrDefault(m.Name), latest, OperatorHostCaNotAfter(state, m.Name), now)).ToList();
-            var report = new StatusReport(latest, rows);
-            StatusView.Write(output, report, parse.GetValue(GlobalOptions.Json), now);
-            return report.IsOk(now) ? KithCli.Success : KithCli.Failure;
         });
-        return command;
+        return timeout;
     }
 
-    private static Dictionary<string, AgentOverride> Overrides(ParseResult parse, FleetInventory inventory)
+    private static Dictionary<string, AgentOverride> Overrides(string[] texts, FleetInventory inventory)
     {
         var overrides = new Dictionary<string, AgentOverride>(StringComparer.Ordinal);
-        foreach (var text in parse.GetValue(Agent) ?? [])
+        foreach (var text in texts)
         {
             var parsed = AgentOverride.Parse(text, out _)!;
             if (inventory.FindMachine(parsed.Machine) is null)

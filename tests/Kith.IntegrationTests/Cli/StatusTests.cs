@@ -128,6 +128,8 @@ public class StatusTests
         CliRun.AssertUsageError(await kith.KithAsync("status", "--agent", "alpha"), "--agent", "MACHINE=https://IP:PORT");
         CliRun.AssertUsageError(await kith.KithAsync("status", "--agent", "alpha=http://127.0.0.1:8555"), "--agent", "https");
         CliRun.AssertUsageError(await kith.KithAsync("status", "--timeout", "5x"), "--timeout", "duration");
+        CliRun.AssertUsageError(await kith.KithAsync("status", "--timeout", "0s"), "--timeout");
+        CliRun.AssertUsageError(await kith.KithAsync("status", "--timeout", "1h"), "--timeout", "10m");
         CliRun.AssertUsageError(await kith.KithAsync("status", "--port", "0"), "--port");
         CliRun.AssertCleanFailure(await kith.KithAsync("status", "--agent", "omega=https://127.0.0.1:8555"), 1, "omega", "inventory");
     }
