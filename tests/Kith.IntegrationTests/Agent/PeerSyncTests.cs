@@ -14,6 +14,9 @@ public class PeerSyncTests(ITestOutputHelper output)
 {
     private static readonly string[] Machines = ["alpha", "beta", "gamma"];
 
+    /// <summary>A configured peer on a port where nothing listens (in the test's network or beta's namespace).</summary>
+    private const string DeadPeer = "delta=https://127.0.0.1:1";
+
     private static readonly TimeSpan ConvergenceBound = TimeSpan.FromSeconds(20);
 
     [Fact]
@@ -59,7 +62,8 @@ public class PeerSyncTests(ITestOutputHelper output)
                 if (i > 0)
                 {
                     // A freshly installed agent holds no state, so knows no machines: it is told where alpha is.
-                    extra += $"\npeers: [\"alpha=https://{network.Address(0)}:{network.Port}\"]";
+                    // Beta is also told of a peer where nothing listens: logged once, not on every round.
+                    extra += $"\npeers: [\"alpha=https://{network.Address(0)}:{network.Port}\"{(i == 1 ? $", \"{DeadPeer}\"" : string.Empty)}]";
                 }
 
                 agents.Add(await AgentProcess.StartAsync(
@@ -70,8 +74,9 @@ public class PeerSyncTests(ITestOutputHelper output)
             var first = OperatorVersion(kith);
             var clock = Stopwatch.StartNew();
             await PublishAsync(network, kith, kith.State, agents[0]);
+            var published = clock.Elapsed;
             await ConvergeAsync(network, agents, folders, first);
-            output.WriteLine($"{network.Name}: state version {first} published to alpha reached all 3 agents in {clock.Elapsed.TotalMilliseconds:0} ms");
+            Report(network, first, published, clock.Elapsed);
 
             for (var i = 0; i < Machines.Length; i++)
             {
@@ -92,8 +97,9 @@ public class PeerSyncTests(ITestOutputHelper output)
             Assert.True(second > first, $"apply should write a newer state than {first}, wrote {second}");
             clock.Restart();
             await PublishAsync(network, kith, kith.State, agents[0]);
+            published = clock.Elapsed;
             await ConvergeAsync(network, agents, folders, second);
-            output.WriteLine($"{network.Name}: state version {second} published to alpha reached all 3 agents in {clock.Elapsed.TotalMilliseconds:0} ms");
+            Report(network, second, published, clock.Elapsed);
 
             foreach (var i in new[] { 0, 1, 2 })
             {
@@ -132,6 +138,8 @@ public class PeerSyncTests(ITestOutputHelper output)
             Assert.Equal(gammaHeld, File.ReadAllBytes(Path.Combine(folders[2], "state.json")));
             Assert.Contains("fleet state refused (not_newer)", agents[2].Log, StringComparison.Ordinal);
 
+            var deadLines = agents[1].Log.Split('\n').Count(line => line.Contains($"peer {DeadPeer} (delta.home.arpa:1) unreachable", StringComparison.Ordinal));
+            Assert.True(deadLines == 1, $"the dead peer should be logged once per failure streak, not {deadLines} times\n{agents[1].Log}");
             foreach (var agent in agents)
             {
                 Assert.DoesNotContain("PRIVATE KEY", agent.Log, StringComparison.Ordinal);
@@ -146,6 +154,10 @@ public class PeerSyncTests(ITestOutputHelper output)
             }
         }
     }
+
+    private void Report(IAgentNetwork network, long version, TimeSpan published, TimeSpan converged) =>
+        output.WriteLine(
+            $"{network.Name}: state version {version} held by all 3 agents {(converged - published).TotalMilliseconds:0} ms after kith publish to alpha returned ({converged.TotalMilliseconds:0} ms after it started; peer_interval_seconds 1)");
 
     private static string Inventory(IAgentNetwork network, string? betaExtraName)
     {
@@ -234,6 +246,8 @@ public class PeerSyncTests(ITestOutputHelper output)
         Assert.Matches(@"\nkith_peer_pulls_total\{result=""accepted""\} [2-9]\n", metrics);
         Assert.Matches(@"\nkith_last_sync_timestamp_seconds \d{10}\n", metrics);
         Assert.Contains("\nkith_peer_pulls_total{result=\"refused\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"\nkith_peer_pulls_total\{result=""unreachable""\} ([2-9]|\d\d+)\n", metrics);
+        Assert.Matches(@"\nkith_peer_pulls_total\{result=""not_newer""\} [1-9]\d*\n", metrics);
 
         // The cheap poll: nothing to send when the asker already holds the version.
         var version = (await HealthVersionAsync(client, agent))!.Value;
