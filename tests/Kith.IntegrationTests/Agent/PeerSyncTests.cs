@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Kith.Fleet;
 using Kith.IntegrationTests.Support;
 
@@ -36,6 +38,70 @@ public class PeerSyncTests(ITestOutputHelper output)
         }
 
         await RunAsync(network);
+    }
+
+    [Fact]
+    public async Task A_peer_serving_a_state_that_does_not_verify_is_refused_and_logged_and_the_next_peer_gives_the_good_one()
+    {
+        using var network = new LoopbackNetwork(Machines.Length);
+        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
+        kith.Inventory = kith.Write("fleet.yaml", Inventory(network, betaExtraName: null));
+        await kith.SucceedAsync("init");
+        var folders = new string[Machines.Length];
+        for (var i = 0; i < Machines.Length; i++)
+        {
+            folders[i] = await EnrollAsync(kith, Machines[i]);
+        }
+
+        await kith.SucceedAsync("apply");
+        var good = File.ReadAllBytes(Path.Combine(kith.State, "fleet-state.json"));
+
+        // Beta holds (as if its disk was tampered with) the same state claiming version 99: the signature no
+        // longer matches. Its agent serves the copy it holds without checking it again; with peer sync off it
+        // never replaces it.
+        File.WriteAllBytes(Path.Combine(folders[1], "state.json"), WithVersion(good, 99));
+        var agents = new List<AgentProcess>();
+        try
+        {
+            string Config(int i, string more) =>
+                $"files_root: {kith.File($"files-{Machines[i]}")}\nreconcile_interval_seconds: 300\npeer_port: {network.Port}\npeer_interval_seconds: 1\n{more}";
+            var peers = $"peers: [\"beta=https://{network.Address(1)}:{network.Port}\", \"alpha=https://{network.Address(0)}:{network.Port}\"]";
+            string[] more = ["peer_sync: false", "peer_sync: false", peers];
+            for (var i = 0; i < Machines.Length; i++)
+            {
+                agents.Add(await AgentProcess.StartAsync(
+                    kith.File($"agent-{Machines[i]}.yaml"), Machines[i], folders[i], kith.RootCertificate, Config(i, more[i]), (network.Address(i), network.Port)));
+            }
+
+            await PublishAsync(network, kith, kith.State, agents[0]);
+
+            // Gamma asks beta and alpha (random order) in every round: beta's state is refused, alpha's accepted;
+            // then, holding version 1, it still asks beta (a machine of the state) and refuses it again.
+            await WaitForAsync(() => agents[2].Log.Contains("fleet state refused (bad_signature) from peer beta", StringComparison.Ordinal), "gamma refuses beta's state", agents[2]);
+            await ConvergeAsync(network, [agents[0], agents[2]], [folders[0], folders[2]], 1);
+            Assert.Equal(good, File.ReadAllBytes(Path.Combine(folders[2], "state.json")));
+            await agents[2].WaitForLogAsync("fleet state version 1 accepted from peer alpha", ConvergenceBound);
+            using var client = AgentProcess.Client(kith.RootCertificate);
+            var metrics = await client.GetStringAsync(new Uri(agents[2].BaseAddress, "/metrics"), TestContext.Current.CancellationToken);
+            Assert.Matches(@"\nkith_peer_pulls_total\{result=""refused""\} [1-9]\d*\n", metrics);
+            Assert.Matches(@"\nkith_state_refused_total\{reason=""bad_signature""\} [1-9]\d*\n", metrics);
+            Assert.Contains("\nkith_peer_pulls_total{result=\"accepted\"} 1\n", metrics, StringComparison.Ordinal);
+            Assert.Contains("\nkith_state_version 1\n", metrics, StringComparison.Ordinal);
+
+            // With peer_sync: false, alpha and beta never asked anyone.
+            Assert.DoesNotContain("peer sync:", agents[0].Log, StringComparison.Ordinal);
+            Assert.DoesNotContain("accepted from peer", agents[1].Log, StringComparison.Ordinal);
+            var alphaMetrics = await client.GetStringAsync(new Uri(agents[0].BaseAddress, "/metrics"), TestContext.Current.CancellationToken);
+            Assert.DoesNotContain("\nkith_last_sync_timestamp_seconds ", alphaMetrics, StringComparison.Ordinal);
+            Assert.Contains("\nkith_peer_pulls_total{result=\"not_newer\"} 0\n", alphaMetrics, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var agent in agents)
+            {
+                agent.Dispose();
+            }
+        }
     }
 
     private async Task RunAsync(IAgentNetwork network)
@@ -181,6 +247,16 @@ public class PeerSyncTests(ITestOutputHelper output)
         await kith.SucceedAsync("machine", "sign", machine, "--csr", Path.Combine(folder, "host-ca.csr"), "--out", signed);
         await kith.SucceedAsync("agent", "install", "--dir", folder, "--cert", signed, "--root", kith.RootCertificate);
         return folder;
+    }
+
+    /// <summary>The envelope with its payload's version changed and the signature kept (so it no longer verifies).</summary>
+    private static byte[] WithVersion(byte[] envelope, long version)
+    {
+        var document = JsonNode.Parse(envelope)!.AsObject();
+        var payload = JsonNode.Parse(Convert.FromBase64String(document["payload"]!.GetValue<string>()))!.AsObject();
+        payload["version"] = version;
+        document["payload"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        return Encoding.UTF8.GetBytes(document.ToJsonString());
     }
 
     private static long OperatorVersion(KithWorkspace kith) =>
