@@ -12,6 +12,11 @@ internal sealed record Peer(string Name, string CertificateName, int Port, IRead
     /// <summary>Identifies the peer across rounds (for the once-per-failure-streak log).</summary>
     public string Key => $"{CertificateName}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>For logs: the URL and, when known, the addresses it is reached at.</summary>
+    public string Where => Addresses.Count == 0
+        ? $"https://{Key}"
+        : $"https://{Key} via {string.Join(", ", Addresses)}";
+
     /// <summary>https://name:port/state, with ?after=N when a version is held (the peer answers 204 unless it has newer).</summary>
     public Uri StateUri(long? after) => new(string.Create(
         CultureInfo.InvariantCulture, $"https://{CertificateName}:{Port}/state{(after is { } version ? $"?after={version}" : string.Empty)}"));

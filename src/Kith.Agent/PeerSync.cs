@@ -180,7 +180,7 @@ internal sealed partial class PeerSync : BackgroundService
     {
         if (failing.Add(peer.Key))
         {
-            LogUnreachable(logger, peer.Name, peer.Key, detail);
+            LogUnreachable(logger, peer.Name, peer.Where, detail);
         }
         else
         {
@@ -215,8 +215,8 @@ internal sealed partial class PeerSync : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "peer sync: no peers known yet (no fleet state held and no peers: in the config); waiting for a published state")]
     private static partial void LogNoPeers(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Peer} ({Address}) unreachable: {Detail}; logged again only once it has answered")]
-    private static partial void LogUnreachable(ILogger logger, string peer, string address, string detail);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Peer} ({Where}) unreachable: {Detail}; logged again only once it has answered")]
+    private static partial void LogUnreachable(ILogger logger, string peer, string where, string detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Peer} still unreachable: {Detail}")]
     private static partial void LogStillUnreachable(ILogger logger, string peer, string detail);

@@ -204,7 +204,7 @@ public class PeerSyncTests(ITestOutputHelper output)
             Assert.Equal(gammaHeld, File.ReadAllBytes(Path.Combine(folders[2], "state.json")));
             Assert.Contains("fleet state refused (not_newer)", agents[2].Log, StringComparison.Ordinal);
 
-            var deadLines = agents[1].Log.Split('\n').Count(line => line.Contains($"peer {DeadPeer} (delta.home.arpa:1) unreachable", StringComparison.Ordinal));
+            var deadLines = agents[1].Log.Split('\n').Count(line => line.Contains($"peer {DeadPeer} (https://delta.home.arpa:1 via 127.0.0.1) unreachable", StringComparison.Ordinal));
             Assert.True(deadLines == 1, $"the dead peer should be logged once per failure streak, not {deadLines} times\n{agents[1].Log}");
             foreach (var agent in agents)
             {
