@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Kith.Fleet;
 using Kith.IntegrationTests.Support;
 
@@ -318,11 +319,20 @@ public class PeerSyncTests(ITestOutputHelper output)
     private static async Task AssertPeerMetricsAsync(KithWorkspace kith, AgentProcess agent)
     {
         using var client = AgentProcess.Client(kith.RootCertificate);
-        var metrics = await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken);
+        // The dead peer is asked in every round that no earlier peer ends: wait for a few failures, so that
+        // "logged once" (checked at the end) means something.
+        var metrics = string.Empty;
+        await WaitForAsync(
+            async () =>
+            {
+                metrics = await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken);
+                return Regex.IsMatch(metrics, @"\nkith_peer_pulls_total\{result=""unreachable""\} ([3-9]|\d\d+)\n");
+            },
+            "beta counts three unreachable pulls of the dead peer",
+            agent);
         Assert.Matches(@"\nkith_peer_pulls_total\{result=""accepted""\} [2-9]\n", metrics);
         Assert.Matches(@"\nkith_last_sync_timestamp_seconds \d{10}\n", metrics);
         Assert.Contains("\nkith_peer_pulls_total{result=\"refused\"} 0\n", metrics, StringComparison.Ordinal);
-        Assert.Matches(@"\nkith_peer_pulls_total\{result=""unreachable""\} ([2-9]|\d\d+)\n", metrics);
         Assert.Matches(@"\nkith_peer_pulls_total\{result=""not_newer""\} [1-9]\d*\n", metrics);
 
         // The cheap poll: nothing to send when the asker already holds the version.
@@ -332,6 +342,9 @@ public class PeerSyncTests(ITestOutputHelper output)
         using var older = await client.GetAsync(new Uri(agent.BaseAddress, $"/state?after={version - 1}"), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, older.StatusCode);
         Assert.Equal(version, FleetStateVerifier.ReadTrusted(await older.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken))!.Value.State.Version);
+        using var bad = await client.GetAsync(new Uri(agent.BaseAddress, "/state?after=latest"), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("after must be a version number", await bad.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
     }
 
     private static string EndpointFolder(string filesRoot, string machine) => Path.Combine(filesRoot, "var", "lib", "acme", $"web-{machine}");
@@ -354,10 +367,12 @@ public class PeerSyncTests(ITestOutputHelper output)
     private static string[] EndpointFolders(string filesRoot) =>
         [.. Directory.GetDirectories(Path.Combine(filesRoot, "var", "lib", "acme")).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal)];
 
-    private static async Task WaitForAsync(Func<bool> done, string what, AgentProcess agent)
+    private static Task WaitForAsync(Func<bool> done, string what, AgentProcess agent) => WaitForAsync(() => Task.FromResult(done()), what, agent);
+
+    private static async Task WaitForAsync(Func<Task<bool>> done, string what, AgentProcess agent)
     {
         var deadline = DateTime.UtcNow + ConvergenceBound;
-        while (!done())
+        while (!await done())
         {
             if (DateTime.UtcNow > deadline)
             {
