@@ -74,12 +74,19 @@ public static partial class AgentHost
             metrics,
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile")));
         builder.Services.AddHostedService(services => services.GetRequiredService<ReconcileLoop>());
+        builder.Services.AddSingleton(services => new StateAcceptor(
+            stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), services.GetRequiredService<ReconcileLoop>().Wake));
+        if (options.PeerSync)
+        {
+            builder.Services.AddHostedService(services => new PeerSync(
+                options, identity, services.GetRequiredService<StateAcceptor>(), metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.PeerSync")));
+        }
+
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJson.Default));
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
-        var reconcile = app.Services.GetRequiredService<ReconcileLoop>();
-        var endpoints = new StateEndpoints(stateFile, identity, metrics, logger, gate, reconcile.Wake);
+        var endpoints = new StateEndpoints(stateFile, identity, metrics, logger, gate, app.Services.GetRequiredService<StateAcceptor>());
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);
         app.MapPut("/state", endpoints.PutStateAsync);
@@ -96,7 +103,7 @@ public static partial class AgentHost
 }
 
 /// <summary>The HTTP endpoints; one lock serialises state changes (the state file is not thread-safe).</summary>
-internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger, Lock gate, Action onAccepted)
+internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger, Lock gate, StateAcceptor acceptor)
 {
 
     /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
@@ -112,13 +119,30 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
         return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 
-    public IResult GetState()
+    /// <summary>GET /state, or GET /state?after=N: 204 (nothing to send) when the held version is not above N.</summary>
+    public IResult GetState(HttpRequest request)
     {
+        long? after = null;
+        if (request.Query.TryGetValue("after", out var afterText))
+        {
+            if (!long.TryParse(afterText.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                return ProblemResult(StatusCodes.Status400BadRequest, "Bad query", "after must be a version number (a whole number, 0 or more)", null);
+            }
+
+            after = number;
+        }
+
         lock (gate)
         {
             if (stateFile.Current is null || !File.Exists(stateFile.Path))
             {
                 return ProblemResult(StatusCodes.Status404NotFound, "No fleet state yet", "this agent has not accepted a fleet state yet; publish one with kith publish", null);
+            }
+
+            if (stateFile.Current.Version <= after)
+            {
+                return Results.NoContent();
             }
 
             return Results.Bytes(File.ReadAllBytes(stateFile.Path), "application/json");
@@ -133,29 +157,18 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
             return TooLarge(remote, request.ContentLength.Value);
         }
 
-        var body = await ReadCappedAsync(request.Body, cancellationToken).ConfigureAwait(false);
+        var body = await CappedBody.ReadAsync(request.Body, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             return TooLarge(remote, null);
         }
 
-        FleetStateVerdict verdict;
-        lock (gate)
-        {
-            verdict = stateFile.TryAccept(body);
-        }
-
-        switch (verdict)
+        switch (acceptor.Accept(body, remote))
         {
             case FleetStateVerdict.Accepted accepted:
-                metrics.CountAccepted();
-                onAccepted();
-                LogAccepted(logger, accepted.State.Version, remote);
                 return Results.Json(new StateAccepted(accepted.State.Version), AgentJson.Default.StateAccepted);
             case FleetStateVerdict.Refused refused:
-                metrics.CountRefused(refused.Reason);
                 var reason = AgentMetrics.ReasonLabel(refused.Reason);
-                LogRefused(logger, reason, refused.Detail, remote);
                 var status = refused.Reason switch
                 {
                     FleetStateRefusal.NotNewer => StatusCodes.Status409Conflict,
@@ -186,34 +199,12 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
         return ProblemResult(StatusCodes.Status413PayloadTooLarge, "Fleet state too large", $"a fleet state is at most {SignedFleetState.MaxBytes} bytes", "too_large");
     }
 
-    /// <summary>The body, or null when it is longer than <see cref="SignedFleetState.MaxBytes"/>.</summary>
-    private static async Task<byte[]?> ReadCappedAsync(Stream body, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > SignedFleetState.MaxBytes)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
-
     private static IResult ProblemResult(int status, string title, string detail, string? reason) =>
         Results.Json(
             new Problem(reason is null ? "about:blank" : $"urn:kith:state:{reason}", title, status, detail, reason),
             AgentJson.Default.Problem,
             contentType: "application/problem+json",
             statusCode: status);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "fleet state version {Version} accepted from {Remote}")]
-    private static partial void LogAccepted(ILogger logger, long version, string remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "fleet state refused ({Reason}) from {Remote}: {Detail}")]
     private static partial void LogRefused(ILogger logger, string reason, string detail, string remote);

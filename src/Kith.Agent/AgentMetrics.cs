@@ -18,6 +18,8 @@ public sealed class AgentMetrics
     private long reconcileFailures;
     private long hostCaInstalled;
     private long lastReconcile = -1;
+    private long lastSync = -1;
+    private readonly long[] peerPulls = new long[Enum.GetValues<PeerPullResult>().Length];
 
     /// <summary>The index of "too large" (413), which never reaches the verifier.</summary>
     private int TooLargeIndex => refused.Length - 1;
@@ -56,6 +58,14 @@ public sealed class AgentMetrics
 
     /// <summary>A pass that failed as a whole (nothing to report per endpoint).</summary>
     public void CountReconcileFailure() => Interlocked.Increment(ref reconcileFailures);
+
+    public long PeerPulls(PeerPullResult result) => Interlocked.Read(ref peerPulls[(int)result]);
+
+    /// <summary>One peer asked for a newer fleet state, and what came of it.</summary>
+    public void CountPeerPull(PeerPullResult result) => Interlocked.Increment(ref peerPulls[(int)result]);
+
+    /// <summary>A peer sync round finished in which at least one peer answered.</summary>
+    public void RecordSync(DateTimeOffset at) => Interlocked.Exchange(ref lastSync, at.ToUnixTimeSeconds());
 
     public string Render(long? stateVersion, DateTimeOffset hostCaNotAfter)
     {
@@ -96,8 +106,26 @@ public sealed class AgentMetrics
         Family(text, "kith_last_reconcile_timestamp_seconds", "gauge", "End of the last completed reconcile pass, Unix seconds (absent before the first).");
         var last = Interlocked.Read(ref lastReconcile);
         Sample(text, "kith_last_reconcile_timestamp_seconds", null, last >= 0 ? last : null);
+        Family(text, "kith_peer_pulls_total", "counter", "Fleet states asked of peers, by result.");
+        foreach (var result in Enum.GetValues<PeerPullResult>())
+        {
+            Sample(text, "kith_peer_pulls_total", $"result=\"{PeerPullLabel(result)}\"", PeerPulls(result));
+        }
+
+        Family(text, "kith_last_sync_timestamp_seconds", "gauge", "End of the last peer sync round in which a peer answered, Unix seconds (absent before the first).");
+        var synced = Interlocked.Read(ref lastSync);
+        Sample(text, "kith_last_sync_timestamp_seconds", null, synced >= 0 ? synced : null);
         return text.ToString();
     }
+
+    /// <summary>A peer pull result as a metric label: NotNewer → not_newer.</summary>
+    public static string PeerPullLabel(PeerPullResult result) => result switch
+    {
+        PeerPullResult.Accepted => "accepted",
+        PeerPullResult.NotNewer => "not_newer",
+        PeerPullResult.Refused => "refused",
+        _ => "unreachable",
+    };
 
     /// <summary>The HELP and TYPE lines of one metric family (Prometheus text format 0.0.4).</summary>
     private static void Family(StringBuilder text, string name, string type, string help) =>

@@ -19,6 +19,10 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     public static readonly TimeSpan DefaultReconcileInterval = TimeSpan.FromSeconds(300);
 
+    public const int DefaultPeerPort = 8555;
+
+    public static readonly TimeSpan DefaultPeerInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>The longest pause between reconcile passes (a retry or renewal due sooner shortens it).</summary>
     public TimeSpan ReconcileInterval { get; init; } = DefaultReconcileInterval;
 
@@ -27,6 +31,18 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     /// <summary>The file remembering which endpoint folders the agent wrote; null means &lt;dir&gt;/endpoints.manifest.</summary>
     public string? ManifestPath { get; init; }
+
+    /// <summary>Whether the agent pulls newer fleet states from its peers (docs/agent.md, "Peer sync").</summary>
+    public bool PeerSync { get; init; } = true;
+
+    /// <summary>The port every peer agent listens on (one port for the whole fleet).</summary>
+    public int PeerPort { get; init; } = DefaultPeerPort;
+
+    /// <summary>The mean pause between peer sync rounds (each pause is jittered by ±20 %).</summary>
+    public TimeSpan PeerInterval { get; init; } = DefaultPeerInterval;
+
+    /// <summary>Peers named in the config, asked in addition to the machines of the held state.</summary>
+    public IReadOnlyList<ConfiguredPeer> Peers { get; init; } = [];
 
     /// <summary>The manifest file in effect.</summary>
     public string EffectiveManifestPath => ManifestPath ?? System.IO.Path.Combine(Dir, "endpoints.manifest");
@@ -46,6 +62,10 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         var interval = DefaultReconcileInterval;
         var filesRoot = "/";
         string? manifest = null;
+        var peerSync = true;
+        var peerPort = DefaultPeerPort;
+        var peerInterval = DefaultPeerInterval;
+        List<ConfiguredPeer> peers = [];
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -81,6 +101,29 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                     case "manifest_path":
                         manifest = AbsolutePath(path, key, Scalar(path, key, value));
                         break;
+                    case "peer_sync":
+                        peerSync = Scalar(path, key, value) switch
+                        {
+                            "true" => true,
+                            "false" => false,
+                            _ => throw new KithException($"{path}: peer_sync must be true or false"),
+                        };
+                        break;
+                    case "peer_port":
+                        peerPort = int.TryParse(Scalar(path, key, value), out var port) && port is > 0 and <= 65535
+                            ? port
+                            : throw new KithException($"{path}: peer_port must be a port number between 1 and 65535");
+                        break;
+                    case "peer_interval_seconds":
+                        peerInterval = int.TryParse(Scalar(path, key, value), out var peerSeconds) && peerSeconds is > 0 and <= 86400
+                            ? TimeSpan.FromSeconds(peerSeconds)
+                            : throw new KithException($"{path}: peer_interval_seconds must be a whole number of seconds between 1 and 86400");
+                        break;
+                    case "peers":
+                        peers = value is YamlSequenceNode peerList
+                            ? [.. peerList.Children.Select(item => ConfiguredPeer.Parse(Scalar(path, key, item), path))]
+                            : [ConfiguredPeer.Parse(Scalar(path, key, value), path)];
+                        break;
                     default:
                         throw new KithException($"{path}: unknown key '{key}' (known: {KnownKeys})");
                 }
@@ -98,6 +141,10 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             ReconcileInterval = interval,
             FilesRoot = filesRoot,
             ManifestPath = manifest,
+            PeerSync = peerSync,
+            PeerPort = peerPort,
+            PeerInterval = peerInterval,
+            Peers = peers,
         };
     }
 
@@ -113,7 +160,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, files_root, manifest_path";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers";
 
     private static string AbsolutePath(string path, string key, string value) =>
         System.IO.Path.IsPathFullyQualified(value) ? value : throw new KithException($"{path}: {key} must be an absolute path, not '{value}'");

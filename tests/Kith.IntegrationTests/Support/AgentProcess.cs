@@ -15,9 +15,10 @@ internal sealed class AgentProcess : IDisposable
     private readonly Process process;
     private readonly StringBuilder log = new();
 
-    private AgentProcess(Process process, int port)
+    private AgentProcess(Process process, string address, int port)
     {
         this.process = process;
+        Address = address;
         Port = port;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -25,11 +26,14 @@ internal sealed class AgentProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The IPv4 address the agent listens on (127.0.0.1 unless given).</summary>
+    public string Address { get; }
+
     public int Port { get; }
 
     public int Pid => process.Id;
 
-    public Uri BaseAddress => new($"https://127.0.0.1:{Port}");
+    public Uri BaseAddress => new($"https://{Address}:{Port}");
 
     public string Log
     {
@@ -44,29 +48,30 @@ internal sealed class AgentProcess : IDisposable
 
     /// <summary>Writes a config file naming the folder and the port, starts the agent, waits for /healthz.</summary>
     /// <param name="extraConfig">More config lines (YAML at the top level), e.g. files_root.</param>
-    public static async Task<AgentProcess> StartAsync(string configPath, string machine, string agentFolder, string rootPem, string? extraConfig = null)
+    /// <param name="listen">The IPv4 address and port to listen on; null means 127.0.0.1 and a free port.</param>
+    /// <param name="launcher">
+    /// A command the agent runs under (e.g. ip netns exec NS). The test process may not reach such an agent,
+    /// so it is ready when it logs that it listens, not when /healthz answers.
+    /// </param>
+    public static async Task<AgentProcess> StartAsync(
+        string configPath, string machine, string agentFolder, string rootPem, string? extraConfig = null, (string Address, int Port)? listen = null, IReadOnlyList<string>? launcher = null)
     {
-        var port = TestProcesses.FreeLoopbackPort();
+        var (address, port) = listen ?? ("127.0.0.1", TestProcesses.FreeLoopbackPort());
         File.WriteAllText(configPath, $"""
             # written by the test
             machine: {machine}
             dir: {agentFolder}
             listen:
-              - 127.0.0.1:{port}
+              - {address}:{port}
             {extraConfig}
             """);
-        var start = new ProcessStartInfo("dotnet")
+        var agent = new AgentProcess(Process.Start(CliProcess.StartInfo(launcher, "agent", "run", "--config", configPath))!, address, port);
+        if (launcher is { Count: > 0 })
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "Kith.Cli.dll"), "agent", "run", "--config", configPath })
-        {
-            start.ArgumentList.Add(argument);
+            await agent.WaitForLogAsync(" listening on ", TimeSpan.FromSeconds(60));
+            return agent;
         }
 
-        var agent = new AgentProcess(Process.Start(start)!, port);
         // Readiness only: the Root's chain is required, the name is not (a test may listen on an address the
         // Host CA may not certify). Every assertion uses Client, which checks both.
         using var client = Client(rootPem, requireName: false);
@@ -96,6 +101,26 @@ internal sealed class AgentProcess : IDisposable
                 var message = $"the agent did not answer /healthz within 60 s\n{agent.Log}";
                 agent.Dispose();
                 throw new TimeoutException(message);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until a line containing <paramref name="text"/> was logged; fails with the log when the agent exits or time runs out.</summary>
+    public async Task WaitForLogAsync(string text, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (!Log.Contains(text, StringComparison.Ordinal))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the agent exited with {process.ExitCode} before logging '{text}'\n{Log}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the agent did not log '{text}' within {within.TotalSeconds:0} s\n{Log}");
             }
 
             await Task.Delay(100);

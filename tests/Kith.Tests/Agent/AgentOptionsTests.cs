@@ -19,6 +19,10 @@ public sealed class AgentOptionsTests : IDisposable
             reconcile_interval_seconds: 60
             files_root: /srv/staging
             manifest_path: /srv/kith-agent/managed.manifest
+            peer_sync: false
+            peer_port: 9555
+            peer_interval_seconds: 30
+            peers: ["https://alpha.home.arpa:8555", "beta=https://192.0.2.2:8556"]
             """);
 
         var fromFile = AgentOptions.Load(config, null, null);
@@ -30,6 +34,15 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(60), fromFile.ReconcileInterval);
         Assert.Equal("/srv/staging", fromFile.FilesRoot);
         Assert.Equal("/srv/kith-agent/managed.manifest", fromFile.EffectiveManifestPath);
+        Assert.False(fromFile.PeerSync);
+        Assert.Equal(9555, fromFile.PeerPort);
+        Assert.Equal(TimeSpan.FromSeconds(30), fromFile.PeerInterval);
+        Assert.Equal(
+            [
+                new ConfiguredPeer("https://alpha.home.arpa:8555", null, "alpha.home.arpa", 8555, null),
+                new ConfiguredPeer("beta=https://192.0.2.2:8556", "beta", "192.0.2.2", 8556, IPAddress.Parse("192.0.2.2")),
+            ],
+            fromFile.Peers);
 
         var flags = AgentOptions.Load(config, Path.Combine(folder, "other"), ["127.0.0.1:1234"]);
 
@@ -50,6 +63,10 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(300), empty.ReconcileInterval);
         Assert.Equal("/", empty.FilesRoot);
         Assert.Equal(Path.Combine(folder, "endpoints.manifest"), empty.EffectiveManifestPath);
+        Assert.True(empty.PeerSync);
+        Assert.Equal(8555, empty.PeerPort);
+        Assert.Equal(TimeSpan.FromSeconds(60), empty.PeerInterval);
+        Assert.Empty(empty.Peers);
     }
 
     [Theory]
@@ -62,6 +79,17 @@ public sealed class AgentOptionsTests : IDisposable
     [InlineData("reconcile_interval_seconds: 0\n", "between 1 and 86400")]
     [InlineData("files_root: staging\n", "absolute path")]
     [InlineData("manifest_path: m.manifest\n", "absolute path")]
+    [InlineData("peer_sync: maybe\n", "peer_sync must be true or false")]
+    [InlineData("peer_port: 0\n", "between 1 and 65535")]
+    [InlineData("peer_port: 70000\n", "between 1 and 65535")]
+    [InlineData("peer_interval_seconds: 0\n", "peer_interval_seconds must be a whole number of seconds between 1 and 86400")]
+    [InlineData("peer_interval_seconds: 86401\n", "between 1 and 86400")]
+    [InlineData("peers: [http://alpha.home.arpa:8555]\n", "not https://HOST:PORT or MACHINE=https://IP:PORT")]
+    [InlineData("peers: [alpha.home.arpa:8555]\n", "not https://HOST:PORT")]
+    [InlineData("peers: ['https://alpha.home.arpa:8555/state']\n", "not https://HOST:PORT")]
+    [InlineData("peers: ['https://192.0.2.1:8555']\n", "write it as MACHINE=https://192.0.2.1:8555")]
+    [InlineData("peers: ['Al_pha=https://192.0.2.1:8555']\n", "not a machine name")]
+    [InlineData("peers: ['alpha=https://alpha.home.arpa:8555']\n", "the MACHINE= form takes an IP address")]
     [InlineData("- a\n- b\n", "mapping")]
     [InlineData("machine: 'open\n", "not valid YAML")]
     public void A_bad_config_is_refused_with_what_is_wrong(string text, string mention)
