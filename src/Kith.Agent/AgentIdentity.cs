@@ -206,8 +206,8 @@ public sealed partial class AgentIdentity : IDisposable
 
     private Served Issue(X509Certificate2 issuer)
     {
+        var certificate = IssueServerCertificate(folder, issuer, Root, Machine, Domain, listen, lifetime, time);
         var now = time.GetUtcNow();
-        var certificate = IssueServerCertificate(folder, issuer, Root, Machine, Domain, listen, lifetime, now);
         try
         {
             var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
@@ -242,8 +242,9 @@ public sealed partial class AgentIdentity : IDisposable
         string domain,
         IEnumerable<IPEndPoint> listen,
         TimeSpan lifetime,
-        DateTimeOffset now)
+        TimeProvider time)
     {
+        var now = time.GetUtcNow();
         using var caKey = folder.LoadHostCaKey();
         // The authority owns (and disposes) its certificate: give it a copy, the agent keeps serving hostCa.
         using var authority = new CertificateAuthority(machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), caKey, [root.PublicKey.ExportSubjectPublicKeyInfo()]);
@@ -260,9 +261,10 @@ public sealed partial class AgentIdentity : IDisposable
             addresses,
             CertificateUsage.Server,
             key.ExportSubjectPublicKeyInfo(),
-            now - TimeSpan.FromMinutes(5),
+            // Backdated for slow clocks elsewhere, but never before the Host CA (a just re-signed one starts now).
+            now - CertificateValidity.Backdate > authority.NotBefore ? now - CertificateValidity.Backdate : authority.NotBefore,
             notAfter);
-        using var issuer = new LeafIssuer(authority);
+        using var issuer = new LeafIssuer(authority, time);
         IssuedCertificate issued;
         try
         {
