@@ -31,13 +31,7 @@ public partial class AgentCrashTests
                 reload: ["/bin/sh", "-c", "sleep 0.$(($$ % 4))"]
             """));
         kith.Inventory = kith.Write("fleet.yaml", $"domain: home.arpa\nmachines:\n  alpha: {{ addresses: [127.0.0.1] }}\nservices:{services}\n");
-        await kith.SucceedAsync("init");
-        var agentFolder = kith.File("agent-alpha");
-        await kith.SucceedAsync("agent", "init", "--machine", "alpha", "--dir", agentFolder);
-        var signed = kith.File("alpha-host-ca.pem");
-        await kith.SucceedAsync("machine", "sign", "alpha", "--csr", Path.Combine(agentFolder, "host-ca.csr"), "--out", signed);
-        await kith.SucceedAsync("agent", "install", "--dir", agentFolder, "--cert", signed, "--root", kith.RootCertificate);
-        await kith.SucceedAsync("apply");
+        var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
 
         var filesRoot = kith.File("root");
         var acme = Path.Combine(filesRoot, "var/lib/acme");
@@ -50,7 +44,7 @@ public partial class AgentCrashTests
         {
             var publish = await kith.KithAsync("publish", "--to", first.BaseAddress.ToString());
             Assert.True(publish.ExitCode == 0, $"{publish}\n{first.Log}");
-            await WaitAsync(() => Enumerable.Range(1, Endpoints).All(i => File.Exists(Path.Combine(acme, $"web{i}", "cert.pem"))), first);
+            await AgentEnrollment.WaitAsync(() => Enumerable.Range(1, Endpoints).All(i => File.Exists(Path.Combine(acme, $"web{i}", "cert.pem"))), first);
             first.KillNow();
         }
 
@@ -91,7 +85,7 @@ public partial class AgentCrashTests
         var normal = $"files_root: {filesRoot}\nreconcile_interval_seconds: 300";
         using var recovered = await AgentProcess.StartAsync(config, "alpha", agentFolder, kith.RootCertificate, normal);
         using var client = AgentProcess.Client(kith.RootCertificate);
-        await WaitAsync(() => recovered.Log.Contains("reconcile pass for state version", StringComparison.Ordinal), recovered);
+        await AgentEnrollment.WaitAsync(() => recovered.Log.Contains("reconcile pass for state version", StringComparison.Ordinal), recovered);
         var health = await client.GetAsync(new Uri(recovered.BaseAddress, "/healthz"), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(Endpoints, AssertEveryEndpointIsWhole(acme, agentFolder, kith.RootCertificate, recovered.Log));
@@ -170,16 +164,6 @@ public partial class AgentCrashTests
         catch (IOException)
         {
             return [];
-        }
-    }
-
-    private static async Task WaitAsync(Func<bool> done, AgentProcess agent)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within 30 s\n{agent.Log}");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
 
