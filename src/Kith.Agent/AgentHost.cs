@@ -1,3 +1,4 @@
+using System.Net.Security;
 using Kith.Enrollment;
 using Kith.Fleet;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +33,7 @@ public static partial class AgentHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = new AgentFolder(options.Dir);
-        var identity = AgentIdentity.Load(folder, options.Machine, options.Listen, options.CertificateLifetime, DateTimeOffset.UtcNow);
+        var identity = AgentIdentity.Load(folder, options.Machine, options.Listen, options.CertificateLifetime);
         var stateFile = new FleetStateFile(folder.FleetState, identity.Root, domain: identity.Domain);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -48,10 +49,15 @@ public static partial class AgentHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            var https = new HttpsConnectionAdapterOptions
+            // Per handshake, so a renewed certificate (and a newly installed Host CA in its chain) is served
+            // without a restart; the context is built once per certificate.
+            var https = new TlsHandshakeCallbackOptions
             {
-                ServerCertificate = identity.ServerCertificate,
-                ServerCertificateChain = [identity.HostCa],
+                OnConnection = _ => ValueTask.FromResult(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = identity.ServerCertificateContext,
+                    ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+                }),
             };
             foreach (var endpoint in options.Listen)
             {
@@ -86,6 +92,7 @@ public static partial class AgentHost
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
+        identity.UseLogger(logger);
         var endpoints = new StateEndpoints(stateFile, identity, metrics, logger, gate, app.Services.GetRequiredService<StateAcceptor>());
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);

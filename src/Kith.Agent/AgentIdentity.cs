@@ -1,28 +1,53 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Kith.Enrollment;
 using Kith.Fleet;
 using Kith.Pki;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kith.Agent;
 
 /// <summary>
 /// Who this agent is: its machine, the fleet domain, its Host CA, the Root it trusts, and the short-lived
-/// server certificate it issued itself from its Host CA for its own HTTPS endpoint.
+/// server certificate it issues itself from its Host CA for its own HTTPS endpoint. That certificate is
+/// renewed while the agent runs: at 2/3 of its lifetime, and at once when a newer Host CA certificate is
+/// installed (so the chain sent is always the current Host CA). Kestrel asks for it per handshake
+/// (<see cref="ServerCertificateContext"/>); the check is one comparison unless a renewal is due.
 /// </summary>
-public sealed class AgentIdentity : IDisposable
+public sealed partial class AgentIdentity : IDisposable
 {
-    private readonly List<X509Certificate2> replaced = [];
-    private volatile X509Certificate2 hostCa;
+    /// <summary>The server certificate is renewed at this fraction of its lifetime.</summary>
+    public const double RenewAt = 2.0 / 3.0;
 
-    private AgentIdentity(string machine, string domain, X509Certificate2 hostCa, X509Certificate2 root, X509Certificate2 server)
+    /// <summary>The least time between two issuances (also the retry after a failed one), so a Host CA near its end cannot make every handshake issue.</summary>
+    public static readonly TimeSpan MinimumRenewalSpacing = TimeSpan.FromMinutes(1);
+
+    private readonly Lock gate = new();
+    private readonly List<X509Certificate2> replaced = [];
+    private readonly AgentFolder folder;
+    private readonly IReadOnlyList<IPEndPoint> listen;
+    private readonly TimeSpan lifetime;
+    private readonly TimeProvider time;
+    private volatile X509Certificate2 hostCa;
+    private volatile Served served;
+    private Served? previous;
+    private DateTimeOffset notBeforeNextAttempt;
+    private ILogger logger = NullLogger.Instance;
+
+    private AgentIdentity(AgentFolder folder, IReadOnlyList<IPEndPoint> listen, TimeSpan lifetime, TimeProvider time, string machine, string domain, X509Certificate2 hostCa, X509Certificate2 root)
     {
+        this.folder = folder;
+        this.listen = listen;
+        this.lifetime = lifetime;
+        this.time = time;
         Machine = machine;
         Domain = domain;
         this.hostCa = hostCa;
         Root = root;
-        ServerCertificate = server;
+        served = Issue(hostCa);
     }
 
     public string Machine { get; }
@@ -32,32 +57,49 @@ public sealed class AgentIdentity : IDisposable
     /// <summary>The Host CA certificate now installed (replaced when the agent installs a newer one).</summary>
     public X509Certificate2 HostCa => hostCa;
 
+    public X509Certificate2 Root { get; }
+
+    /// <summary>The server certificate with its private key now served (renewed first when due).</summary>
+    public X509Certificate2 ServerCertificate => Current().Certificate;
+
+    /// <summary>The server certificate and its chain (the current Host CA) for a TLS handshake (renewed first when due).</summary>
+    public SslStreamCertificateContext ServerCertificateContext => Current().Context;
+
+    /// <summary>When the server certificate now served is due for renewal.</summary>
+    public DateTimeOffset RenewalPoint => served.RenewAt;
+
+    /// <summary>Where renewals are logged (the host's logger exists only after the identity is loaded).</summary>
+    public void UseLogger(ILogger value) => logger = value ?? NullLogger.Instance;
+
     /// <summary>
-    /// Makes <paramref name="installed"/> the current Host CA. The previous one stays alive (Kestrel still sends
-    /// it in the chain of this process's own server certificate, which it keeps certifying) until disposal.
+    /// Makes <paramref name="installed"/> the current Host CA and issues a new server certificate under it at
+    /// once (a failure is logged; the next handshake tries again). The previous Host CA stays alive until
+    /// disposal: a handshake in flight may still send it.
     /// </summary>
     public void ReplaceHostCa(X509Certificate2 installed)
     {
-        lock (replaced)
+        ArgumentNullException.ThrowIfNull(installed);
+        lock (gate)
         {
             replaced.Add(hostCa);
             hostCa = installed;
+            notBeforeNextAttempt = DateTimeOffset.MinValue;
         }
+
+        _ = Current();
     }
-
-    public X509Certificate2 Root { get; }
-
-    /// <summary>The server certificate with its private key, for Kestrel.</summary>
-    public X509Certificate2 ServerCertificate { get; }
 
     /// <summary>
     /// Loads the Host CA and the Root from the agent folder and issues the server certificate: DNS name
     /// <c>machine.domain</c>, plus the listen addresses as IP SANs where the Host CA's constraints permit them.
     /// </summary>
+    /// <param name="time">The clock for issuing and renewing; null means the system clock.</param>
     /// <exception cref="KithException">The Host CA or the Root is not installed, or they do not fit.</exception>
-    public static AgentIdentity Load(AgentFolder folder, string? machine, IEnumerable<IPEndPoint> listen, TimeSpan lifetime, DateTimeOffset now)
+    public static AgentIdentity Load(AgentFolder folder, string? machine, IEnumerable<IPEndPoint> listen, TimeSpan lifetime, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        ArgumentNullException.ThrowIfNull(listen);
+        time ??= TimeProvider.System;
         if (!File.Exists(folder.HostCaKey))
         {
             throw new KithException($"{folder.HostCaKey}: no Host CA key; run `kith agent init --machine NAME` first");
@@ -86,13 +128,12 @@ public sealed class AgentIdentity : IDisposable
             }
 
             var name = machine ?? ownName ?? throw new KithException($"{folder.HostCaCertificate}: names no machine; set `machine:` in the config");
-            if (now > hostCa.NotAfter.ToUniversalTime())
+            if (time.GetUtcNow() > hostCa.NotAfter.ToUniversalTime())
             {
                 throw new KithException($"{folder.HostCaCertificate}: expired on {hostCa.NotAfter.ToUniversalTime():u}; have the operator re-sign it (`kith machine sign {name}`)");
             }
 
-            var server = IssueServerCertificate(folder, hostCa, root, name, domain, listen, lifetime, now);
-            return new AgentIdentity(name, domain, hostCa, root, server);
+            return new AgentIdentity(folder, [.. listen], lifetime, time, name, domain, hostCa, root);
         }
         catch
         {
@@ -104,9 +145,10 @@ public sealed class AgentIdentity : IDisposable
 
     public void Dispose()
     {
-        ServerCertificate.Dispose();
-        lock (replaced)
+        lock (gate)
         {
+            served.Dispose();
+            previous?.Dispose();
             foreach (var old in replaced)
             {
                 old.Dispose();
@@ -119,6 +161,79 @@ public sealed class AgentIdentity : IDisposable
         Root.Dispose();
     }
 
+    /// <summary>The certificate to serve; renews it first when it is due or the Host CA changed.</summary>
+    private Served Current()
+    {
+        var current = served;
+        if (!IsDue(current))
+        {
+            return current;
+        }
+
+        lock (gate)
+        {
+            current = served;
+            var now = time.GetUtcNow();
+            if (!IsDue(current) || now < notBeforeNextAttempt)
+            {
+                return current;
+            }
+
+            notBeforeNextAttempt = now + MinimumRenewalSpacing;
+            var issuer = hostCa;
+            Served renewed;
+            try
+            {
+                renewed = Issue(issuer);
+            }
+            catch (Exception e) when (e is KithException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                // Keep serving the current certificate while it is valid; the next handshake after the spacing retries.
+                LogRenewalFailed(logger, e.Message, current.Certificate.NotAfter.ToUniversalTime(), notBeforeNextAttempt);
+                return current;
+            }
+
+            // The one before the current is no longer handed out: a handshake that took it has long finished.
+            previous?.Dispose();
+            previous = current;
+            served = renewed;
+            LogRenewed(logger, renewed.Certificate.SerialNumber.ToLowerInvariant(), renewed.Certificate.NotAfter.ToUniversalTime(), issuer.SerialNumber.ToLowerInvariant(), renewed.RenewAt);
+            return renewed;
+        }
+    }
+
+    private bool IsDue(Served current) => !ReferenceEquals(current.IssuedUnder, hostCa) || time.GetUtcNow() >= current.RenewAt;
+
+    private Served Issue(X509Certificate2 issuer)
+    {
+        var certificate = IssueServerCertificate(folder, issuer, Root, Machine, Domain, listen, lifetime, time);
+        var now = time.GetUtcNow();
+        try
+        {
+            var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
+            var renewAt = now + ((notAfter - now) * RenewAt);
+            var context = SslStreamCertificateContext.Create(certificate, [issuer], offline: true);
+            return new Served(certificate, context, issuer, renewAt);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "agent certificate renewed: serial {Serial}, not after {NotAfter:O}, issued by the Host CA with serial {HostCaSerial}; next renewal at {RenewAt:O}")]
+    private static partial void LogRenewed(ILogger logger, string serial, DateTime notAfter, string hostCaSerial, DateTimeOffset renewAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "agent certificate: renewal failed: {Error}; still serving the current one (not after {NotAfter:O}); retry after {RetryAfter:O}")]
+    private static partial void LogRenewalFailed(ILogger logger, string error, DateTime notAfter, DateTimeOffset retryAfter);
+
+    /// <summary>One issued server certificate, its TLS context, the Host CA it was issued under and its renewal point.</summary>
+    private sealed record Served(X509Certificate2 Certificate, SslStreamCertificateContext Context, X509Certificate2 IssuedUnder, DateTimeOffset RenewAt) : IDisposable
+    {
+        public void Dispose() => Certificate.Dispose();
+    }
+
     private static X509Certificate2 IssueServerCertificate(
         AgentFolder folder,
         X509Certificate2 hostCa,
@@ -127,8 +242,9 @@ public sealed class AgentIdentity : IDisposable
         string domain,
         IEnumerable<IPEndPoint> listen,
         TimeSpan lifetime,
-        DateTimeOffset now)
+        TimeProvider time)
     {
+        var now = time.GetUtcNow();
         using var caKey = folder.LoadHostCaKey();
         // The authority owns (and disposes) its certificate: give it a copy, the agent keeps serving hostCa.
         using var authority = new CertificateAuthority(machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), caKey, [root.PublicKey.ExportSubjectPublicKeyInfo()]);
@@ -145,9 +261,10 @@ public sealed class AgentIdentity : IDisposable
             addresses,
             CertificateUsage.Server,
             key.ExportSubjectPublicKeyInfo(),
-            now - TimeSpan.FromMinutes(5),
+            // Backdated for slow clocks elsewhere, but never before the Host CA (a just re-signed one starts now).
+            now - CertificateValidity.Backdate > authority.NotBefore ? now - CertificateValidity.Backdate : authority.NotBefore,
             notAfter);
-        using var issuer = new LeafIssuer(authority);
+        using var issuer = new LeafIssuer(authority, time);
         IssuedCertificate issued;
         try
         {

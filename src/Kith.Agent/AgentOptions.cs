@@ -23,8 +23,17 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     public static readonly TimeSpan DefaultPeerInterval = TimeSpan.FromSeconds(60);
 
+    public static readonly TimeSpan DefaultLeafValidity = TimeSpan.FromDays(7);
+
     /// <summary>The longest pause between reconcile passes (a retry or renewal due sooner shortens it).</summary>
     public TimeSpan ReconcileInterval { get; init; } = DefaultReconcileInterval;
+
+    /// <summary>
+    /// The lifetime of the endpoint certificates the agent issues (the fleet state does not carry the
+    /// inventory's leaf_validity yet). Under ~2.5 minutes every pass renews (the 5-minute backdate counts in
+    /// the lifetime): only for tests that want constant renewals.
+    /// </summary>
+    public TimeSpan LeafValidity { get; init; } = DefaultLeafValidity;
 
     /// <summary>Prefix put before every path of the fleet state ("/" means the paths themselves).</summary>
     public string FilesRoot { get; init; } = "/";
@@ -60,6 +69,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         List<string>? listen = null;
         var lifetime = DefaultCertificateLifetime;
         var interval = DefaultReconcileInterval;
+        var leafValidity = DefaultLeafValidity;
         var filesRoot = "/";
         string? manifest = null;
         var peerSync = true;
@@ -94,6 +104,11 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                         interval = int.TryParse(Scalar(path, key, value), out var seconds) && seconds is > 0 and <= 86400
                             ? TimeSpan.FromSeconds(seconds)
                             : throw new KithException($"{path}: reconcile_interval_seconds must be a whole number of seconds between 1 and 86400");
+                        break;
+                    case "leaf_validity_minutes":
+                        leafValidity = int.TryParse(Scalar(path, key, value), out var minutes) && minutes is > 0 and <= 60 * 24 * 90
+                            ? TimeSpan.FromMinutes(minutes)
+                            : throw new KithException($"{path}: leaf_validity_minutes must be a whole number of minutes between 1 and 129600 (90 days)");
                         break;
                     case "files_root":
                         filesRoot = AbsolutePath(path, key, Scalar(path, key, value));
@@ -139,6 +154,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         return new AgentOptions(machine, folder.Path, [.. addresses.Select(a => ParseEndpoint(a, path))], lifetime)
         {
             ReconcileInterval = interval,
+            LeafValidity = leafValidity,
             FilesRoot = filesRoot,
             ManifestPath = manifest,
             PeerSync = peerSync,
@@ -160,7 +176,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers";
 
     private static string AbsolutePath(string path, string key, string value) =>
         System.IO.Path.IsPathFullyQualified(value) ? value : throw new KithException($"{path}: {key} must be an absolute path, not '{value}'");

@@ -16,9 +16,6 @@ namespace Kith.Agent;
 /// </summary>
 internal sealed partial class ReconcileLoop : BackgroundService
 {
-    /// <summary>A pass that failed as a whole is tried again after at most this.</summary>
-    private static readonly TimeSpan FailedPassRetry = TimeSpan.FromSeconds(30);
-
     /// <summary>The shortest pause between passes, so a due time in the past cannot spin the loop.</summary>
     private static readonly TimeSpan MinimumPause = TimeSpan.FromSeconds(1);
 
@@ -32,6 +29,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ILogger logger;
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
+    private readonly PassBackoff backoff = new(TimeProvider.System);
     private string? ignored;
     private volatile ReconcileSnapshot? lastPass;
 
@@ -45,6 +43,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
         interval = options.ReconcileInterval;
         reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
         {
+            LeafValidity = options.LeafValidity,
             PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
             ManifestPath = options.EffectiveManifestPath,
         });
@@ -83,6 +82,10 @@ internal sealed partial class ReconcileLoop : BackgroundService
                 try
                 {
                     pause = await PassAsync(state, stoppingToken);
+                    if (backoff.Succeed() is > 0 and var streak)
+                    {
+                        LogPassRecovered(logger, state.Version, streak);
+                    }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -90,16 +93,26 @@ internal sealed partial class ReconcileLoop : BackgroundService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Whatever broke this pass (the Host CA key unreadable, a bug): logged, counted, tried again;
-                    // the agent keeps serving its state.
+                    // Whatever broke this pass (the Host CA key unreadable, a bug): logged, counted, tried again
+                    // with backoff (not shortened by the interval: a short interval must not make a storm); the
+                    // files on disk stay and the agent keeps serving its state. A newer state still wakes it.
                     metrics.CountReconcileFailure();
-                    LogPassFailed(logger, state.Version, e.Message);
+                    var retry = backoff.Fail();
+                    if (retry.StartsStreak)
+                    {
+                        LogPassFailed(logger, state.Version, e.Message, retry.At);
+                    }
+                    else
+                    {
+                        LogPassStillFailing(logger, state.Version, retry.Failures, e.Message, retry.At);
+                    }
+
                     lastPass = (lastPass ?? new ReconcileSnapshot(DateTimeOffset.UtcNow, state.Version, new Dictionary<string, EndpointSnapshot>())) with
                     {
                         FinishedAt = DateTimeOffset.UtcNow,
                         Error = e.Message,
                     };
-                    pause = FailedPassRetry < interval ? FailedPassRetry : interval;
+                    pause = retry.Pause < MinimumPause ? MinimumPause : retry.Pause;
                 }
             }
 
@@ -356,6 +369,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version}: {Issued} issued, {Renewed} renewed, {Kept} kept, {Failed} failed, {Removed} removed; next pass by {Next:O}")]
     private static partial void LogPass(ILogger logger, long version, int issued, int renewed, int kept, int failed, int removed, DateTimeOffset next);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "reconcile pass for state version {Version} failed: {Error}")]
-    private static partial void LogPassFailed(ILogger logger, long version, string error);
+    [LoggerMessage(Level = LogLevel.Error, Message = "reconcile pass for state version {Version} failed: {Error}; the files on disk stay; retry at {RetryAt:O}")]
+    private static partial void LogPassFailed(ILogger logger, long version, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile pass for state version {Version} still failing ({Failures} in a row): {Error}; retry at {RetryAt:O}")]
+    private static partial void LogPassStillFailing(ILogger logger, long version, int failures, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version} succeeded after {Failures} failed passes")]
+    private static partial void LogPassRecovered(ILogger logger, long version, int failures);
 }

@@ -25,14 +25,15 @@ public static class AtomicFile
 
             using (var stream = new FileStream(temporary, options))
             {
+                if (!OperatingSystem.IsWindows() && UnixFiles.NarrowedByUmask(mode))
+                {
+                    // The umask narrowed the create mode; set exactly what was asked, through the open file
+                    // (fchmod), never by name: the name could be swapped for a symlink in between.
+                    File.SetUnixFileMode(stream.SafeFileHandle, mode);
+                }
+
                 stream.Write(content);
                 stream.Flush(flushToDisk: durable);
-            }
-
-            if (!OperatingSystem.IsWindows())
-            {
-                // The umask may have narrowed the create mode; set exactly what was asked.
-                File.SetUnixFileMode(temporary, mode);
             }
 
             File.Move(temporary, path, overwrite: true);

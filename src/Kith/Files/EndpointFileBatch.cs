@@ -48,12 +48,13 @@ public sealed class EndpointFileBatch
                 var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = mode, BufferSize = 0 };
                 using (var stream = new FileStream(path, options))
                 {
-                    stream.Write(Encoding.UTF8.GetBytes(content));
-                }
+                    if (UnixFiles.NarrowedByUmask(mode))
+                    {
+                        // fchmod on the open file, never chmod by name (which would follow a swapped-in symlink).
+                        File.SetUnixFileMode(stream.SafeFileHandle, mode);
+                    }
 
-                if (UnixFiles.NarrowedByUmask(mode))
-                {
-                    File.SetUnixFileMode(path, mode);
+                    stream.Write(Encoding.UTF8.GetBytes(content));
                 }
 
                 ApplyOwner(path, ownership);
@@ -117,7 +118,9 @@ public sealed class EndpointFileBatch
             File.CreateSymbolicLink(link, endpoint.Generation);
             ApplyOwner(link, endpoint.Ownership, noFollow: true);
             UnixFiles.Rename(link, endpoint.Folder);
-            if (endpoint.PreviousGeneration is { } previous && !previous.Contains('/', StringComparison.Ordinal) && previous.StartsWith('.'))
+            // Only a generation of this folder (by its exact shape) is deleted: a link planted to point at some
+            // other folder beside it must not get that folder removed.
+            if (endpoint.PreviousGeneration is { } previous && IsGenerationOf(Path.GetFileName(endpoint.Folder), previous))
             {
                 var old = Path.Combine(parent, previous);
                 if (Directory.Exists(old))
@@ -148,6 +151,25 @@ public sealed class EndpointFileBatch
         }
 
         staged.Clear();
+    }
+
+    /// <summary>True when <paramref name="name"/> has exactly the shape <see cref="Stage"/> gives a generation of <paramref name="folderName"/>.</summary>
+    public static bool IsGenerationOf(string folderName, string name)
+    {
+        ArgumentNullException.ThrowIfNull(folderName);
+        ArgumentNullException.ThrowIfNull(name);
+        var prefix = $".{folderName}.";
+        if (!name.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        // .<folder>.<yyyyMMddHHmmss>-<8 to 16 lowercase hex>
+        var rest = name.AsSpan(prefix.Length);
+        return rest.Length is >= 23 and <= 31
+            && !rest[..14].ContainsAnyExceptInRange('0', '9')
+            && rest[14] == '-'
+            && !rest[15..].ContainsAnyExcept("0123456789abcdef");
     }
 
     private static void ApplyOwner(string path, FileOwnership ownership, bool noFollow = false)

@@ -365,11 +365,11 @@ public sealed class EndpointReconciler
         problems = [];
         var written = new List<string>();
         var secretMode = ParseMode(endpoint.Mode) ?? AtomicFile.PrivateMode;
-        foreach (var (path, content, mode) in new[]
+        foreach (var (path, content, mode, secret) in new[]
         {
-            (endpoint.Cert, files.CertificatePem, AtomicFile.PublicMode),
-            (endpoint.Fullchain, files.FullChainPem, AtomicFile.PublicMode),
-            (endpoint.Key, files.KeyPem, secretMode),
+            (endpoint.Cert, files.CertificatePem, AtomicFile.PublicMode, false),
+            (endpoint.Fullchain, files.FullChainPem, AtomicFile.PublicMode, false),
+            (endpoint.Key, files.KeyPem, secretMode, true),
         })
         {
             if (path is null)
@@ -378,6 +378,12 @@ public sealed class EndpointReconciler
             }
 
             var target = options.Map(path);
+            if (secret && SymlinkedFolder.Find(options.PathRoot ?? "/", target) is { } link)
+            {
+                problems.Add($"{target}: key copy not written: {link} is a symlink (keys are written only into real folders; give the real folder in the inventory)");
+                continue;
+            }
+
             try
             {
                 AtomicFile.WriteText(target, content, mode);

@@ -161,6 +161,13 @@ internal sealed class AgentProcess : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGKILL to the agent process only (a reload it runs is left to finish), then waits for it to be gone.</summary>
+    public void KillNow()
+    {
+        process.Kill(entireProcessTree: false);
+        process.WaitForExit();
+    }
+
     public void Dispose() => TestProcesses.KillAndDispose(process);
 
     private void Append(string? line)

@@ -17,6 +17,7 @@ public sealed class AgentOptionsTests : IDisposable
             listen: ["192.0.2.1:8555", "[::1]:9555"]
             certificate_lifetime_hours: 24
             reconcile_interval_seconds: 60
+            leaf_validity_minutes: 1440
             files_root: /srv/staging
             manifest_path: /srv/kith-agent/managed.manifest
             peer_sync: false
@@ -32,6 +33,7 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal([IPEndPoint.Parse("192.0.2.1:8555"), IPEndPoint.Parse("[::1]:9555")], fromFile.Listen);
         Assert.Equal(TimeSpan.FromHours(24), fromFile.CertificateLifetime);
         Assert.Equal(TimeSpan.FromSeconds(60), fromFile.ReconcileInterval);
+        Assert.Equal(TimeSpan.FromDays(1), fromFile.LeafValidity);
         Assert.Equal("/srv/staging", fromFile.FilesRoot);
         Assert.Equal("/srv/kith-agent/managed.manifest", fromFile.EffectiveManifestPath);
         Assert.False(fromFile.PeerSync);
@@ -61,6 +63,7 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal([IPEndPoint.Parse(AgentOptions.DefaultListen)], empty.Listen);
         Assert.Equal(AgentOptions.DefaultCertificateLifetime, empty.CertificateLifetime);
         Assert.Equal(TimeSpan.FromSeconds(300), empty.ReconcileInterval);
+        Assert.Equal(TimeSpan.FromDays(7), empty.LeafValidity);
         Assert.Equal("/", empty.FilesRoot);
         Assert.Equal(Path.Combine(folder, "endpoints.manifest"), empty.EffectiveManifestPath);
         Assert.True(empty.PeerSync);
@@ -77,6 +80,8 @@ public sealed class AgentOptionsTests : IDisposable
     [InlineData("machine: [a, b]\n", "single value")]
     [InlineData("certificate_lifetime_hours: 0\n", "between 1 and 2160")]
     [InlineData("reconcile_interval_seconds: 0\n", "between 1 and 86400")]
+    [InlineData("leaf_validity_minutes: 0\n", "leaf_validity_minutes must be a whole number of minutes between 1 and 129600")]
+    [InlineData("leaf_validity_minutes: 7d\n", "leaf_validity_minutes")]
     [InlineData("files_root: staging\n", "absolute path")]
     [InlineData("manifest_path: m.manifest\n", "absolute path")]
     [InlineData("peer_sync: maybe\n", "peer_sync must be true or false")]
