@@ -92,13 +92,19 @@ internal static class RenewEndpointsDriver
         GC.WaitForPendingFinalizers();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var collections = GC.CollectionCount(0);
+        using var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var kernel = process.PrivilegedProcessorTime;
         var watch = Stopwatch.StartNew();
         var result = await reconciler.ReconcileAsync(state, Machine, hostCa);
         watch.Stop();
+        process.Refresh();
+        var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+        var kernelSeconds = (process.PrivilegedProcessorTime - kernel).TotalSeconds;
         var allocatedMib = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0;
         var matching = result.Endpoints.Count(e => e.Action == expected);
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT {label}: {watch.Elapsed.TotalSeconds:F3} s, {watch.Elapsed.TotalMicroseconds / count:F0} µs/endpoint, {matching}/{count} {expected.ToString().ToLowerInvariant()}, GC allocated {allocatedMib:F1} MiB ({GC.CollectionCount(0) - collections} gen0 GCs), VmHWM {Status("VmHWM")} MiB, VmRSS {Status("VmRSS")} MiB"));
+            $"RESULT {label}: {watch.Elapsed.TotalSeconds:F3} s, {watch.Elapsed.TotalMicroseconds / count:F0} µs/endpoint (CPU {cpuSeconds:F2} s, of it kernel {kernelSeconds:F2} s), {matching}/{count} {expected.ToString().ToLowerInvariant()}, GC allocated {allocatedMib:F1} MiB ({GC.CollectionCount(0) - collections} gen0 GCs), VmHWM {Status("VmHWM")} MiB, VmRSS {Status("VmRSS")} MiB"));
         if (matching != count)
         {
             foreach (var failed in result.Endpoints.Where(e => e.Action != expected).Take(5))
