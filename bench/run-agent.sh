@@ -117,6 +117,9 @@ idle_run() {
   sleep "$idle"
   curl -sf "${ca[@]}" "$url/healthz" >/dev/null
   echo "RESULT idle $label agent ($endpoints endpoints, ${idle} s idle): VmRSS $(status "$pid" VmRSS) MiB (RssAnon $(status "$pid" RssAnon), RssFile $(status "$pid" RssFile)), VmHWM $(status "$pid" VmHWM) MiB, threads $(awk '$1 == "Threads:" { print $2 }' "/proc/$pid/status")"
+  echo "  largest mappings by RSS (MiB):"
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anonymous]" : $6) } $1 == "Rss:" { rss[name] += $2 }
+    END { for (n in rss) printf "%8.1f  %s\n", rss[n] / 1024, n }' "/proc/$pid/smaps" | sort -rn | head -6 | sed "s|$work|<tmp>|"
   kill -TERM "$pid"
   wait "$pid" || true
 }
