@@ -11,7 +11,17 @@ if (args.Length > 0 && args[0] == "seed-store")
     return await StoreSeeder.RunAsync(args[1..]);
 }
 
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "renew-endpoints")
+{
+    return await RenewEndpointsDriver.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "fleet-convergence")
+{
+    return await FleetConvergenceDriver.RunAsync(args[1..]);
+}
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(ThroughputDriver).Assembly).Run(args);
 
 // One parseable line per benchmark for scripts (bench/run-issuance.sh): ops/s from the mean, and from the
 // fastest iteration, which other work on a busy machine disturbs least.
