@@ -23,17 +23,15 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     public static readonly TimeSpan DefaultPeerInterval = TimeSpan.FromSeconds(60);
 
-    public static readonly TimeSpan DefaultLeafValidity = TimeSpan.FromDays(7);
-
     /// <summary>The longest pause between reconcile passes (a retry or renewal due sooner shortens it).</summary>
     public TimeSpan ReconcileInterval { get; init; } = DefaultReconcileInterval;
 
     /// <summary>
-    /// The lifetime of the endpoint certificates the agent issues (the fleet state does not carry the
-    /// inventory's leaf_validity yet). Under ~2.5 minutes every pass renews (the 5-minute backdate counts in
-    /// the lifetime): only for tests that want constant renewals.
+    /// A test/diagnostic override of the endpoint certificates' lifetime (leaf_validity_minutes); null (the
+    /// default) means the fleet state's leaf_validity_seconds, i.e. the inventory's ca.leaf_validity. Under
+    /// ~2.5 minutes every pass renews (the 5-minute backdate counts in the lifetime).
     /// </summary>
-    public TimeSpan LeafValidity { get; init; } = DefaultLeafValidity;
+    public TimeSpan? LeafValidity { get; init; }
 
     /// <summary>Prefix put before every path of the fleet state ("/" means the paths themselves).</summary>
     public string FilesRoot { get; init; } = "/";
@@ -69,7 +67,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         List<string>? listen = null;
         var lifetime = DefaultCertificateLifetime;
         var interval = DefaultReconcileInterval;
-        var leafValidity = DefaultLeafValidity;
+        TimeSpan? leafValidity = null;
         var filesRoot = "/";
         string? manifest = null;
         var peerSync = true;

@@ -29,12 +29,15 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ILogger logger;
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
+    private readonly TimeSpan? leafValidityOverride;
     private readonly PassBackoff backoff = new(TimeProvider.System);
     private string? ignored;
+    private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
 
     public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
     {
+        leafValidityOverride = options.LeafValidity;
         this.folder = folder;
         this.identity = identity;
         this.currentState = currentState;
@@ -140,6 +143,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
             [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]))
         {
             result = await reconciler.ReconcileAsync(state, identity.Machine, authority, cancellationToken);
+        }
+
+        if (reconciler.Policy != loggedPolicy)
+        {
+            loggedPolicy = reconciler.Policy;
+            LogPolicy(logger, loggedPolicy.Validity, loggedPolicy.RenewAt.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture), state.Version, leafValidityOverride is null ? "the fleet state" : "the fleet state, lifetime overridden by leaf_validity_minutes in the agent config");
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -374,6 +383,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "reconcile pass for state version {Version} still failing ({Failures} in a row): {Error}; retry at {RetryAt:O}")]
     private static partial void LogPassStillFailing(ILogger logger, long version, int failures, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "endpoint certificates: lifetime {Lifetime}, renewed at {RenewAt} of it (state version {Version}; from {Source})")]
+    private static partial void LogPolicy(ILogger logger, TimeSpan lifetime, string renewAt, long version, string source);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version} succeeded after {Failures} failed passes")]
     private static partial void LogPassRecovered(ILogger logger, long version, int failures);

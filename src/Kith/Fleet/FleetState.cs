@@ -4,6 +4,8 @@ namespace Kith.Fleet;
 /// The fleet state (docs/fleet-state.md): what every agent needs to know about the fleet, published by
 /// the operator, signed by the publisher key. <see cref="Version"/> only ever grows.
 /// </summary>
+/// <param name="LeafValiditySeconds">The inventory's ca.leaf_validity in seconds; null in states written before it existed (then 7 days, see <see cref="LeafPolicy"/>).</param>
+/// <param name="RenewAt">The inventory's ca.renew_at, a fraction in (0, 1); null in states written before it existed (then 2/3).</param>
 public sealed record FleetState(
     long Version,
     string Domain,
@@ -12,7 +14,9 @@ public sealed record FleetState(
     IReadOnlyList<FleetDnsRecord> DnsRecords,
     IReadOnlyList<FleetHostCa> HostCas,
     string? RootCrl,
-    string TrustBundle);
+    string TrustBundle,
+    long? LeafValiditySeconds = null,
+    double? RenewAt = null);
 
 /// <summary>One machine: its addresses, roles, tags and the endpoints its services export.</summary>
 public sealed record FleetMachine(

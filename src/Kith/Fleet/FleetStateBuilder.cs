@@ -69,7 +69,17 @@ public static class FleetStateBuilder
             }
         }
 
-        return new FleetState(version, inventory.Domain, now, machines, [.. records], hostCas, RootCrl: null, trustBundle);
+        return new FleetState(
+            version,
+            inventory.Domain,
+            now,
+            machines,
+            [.. records],
+            hostCas,
+            RootCrl: null,
+            trustBundle,
+            LeafValiditySeconds: (long)inventory.Ca.LeafValidity.TotalSeconds,
+            RenewAt: inventory.Ca.RenewalFraction);
     }
 
     private static string? ReadHostCa(StateFolder state, string machine)

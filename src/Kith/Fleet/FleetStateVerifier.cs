@@ -72,6 +72,11 @@ public static class FleetStateVerifier
             return Refuse(FleetStateRefusal.Malformed, "the payload is null");
         }
 
+        if (LeafPolicy.Problem(state) is { } policyProblem)
+        {
+            return Refuse(FleetStateRefusal.Malformed, $"the payload is not a usable fleet state: {policyProblem}");
+        }
+
         var expected = domain ?? DomainOf(root);
         if (expected is not null && !string.Equals(state.Domain, expected, StringComparison.Ordinal))
         {

@@ -25,6 +25,7 @@ public sealed class EndpointReconciler
     private readonly Dictionary<string, string> lastErrors = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim gate = new(1, 1);
     private Dictionary<string, ManagedFolder>? memoryManifest;
+    private volatile LeafPolicy policy;
 
     public EndpointReconciler(TimeProvider time, ReconcileOptions? options = null, Random? random = null)
     {
@@ -33,9 +34,16 @@ public sealed class EndpointReconciler
         this.options = options ?? new ReconcileOptions();
         issueRetries = new RetrySchedule(time, this.options.RetryInitial, this.options.RetryMax, random);
         reloadRetries = new RetrySchedule(time, this.options.RetryInitial, this.options.RetryMax, random);
+        policy = Effective(LeafPolicy.Default);
     }
 
     public ReconcileOptions Options => options;
+
+    /// <summary>
+    /// The leaf lifetime and renewal fraction in force: the last pass's state's (<see cref="LeafPolicy.Of"/>),
+    /// each overridden by <see cref="ReconcileOptions.LeafValidity"/> / <see cref="ReconcileOptions.RenewAt"/> when set.
+    /// </summary>
+    public LeafPolicy Policy => policy;
 
     /// <summary>One pass for <paramref name="machine"/>'s endpoints in <paramref name="state"/>, issuing from <paramref name="hostCa"/>.</summary>
     public async Task<ReconcileResult> ReconcileAsync(FleetState state, string machine, CertificateAuthority hostCa, CancellationToken cancellationToken = default)
@@ -45,6 +53,9 @@ public sealed class EndpointReconciler
         await gate.WaitAsync(cancellationToken);
         try
         {
+            // Taken from each pass's state, so a new leaf_validity or renew_at applies without a new reconciler
+            // (which would lose the retry schedules and the in-memory manifest).
+            policy = Effective(LeafPolicy.Of(state));
             return await PassAsync(state, machine, hostCa, cancellationToken);
         }
         finally
@@ -55,16 +66,25 @@ public sealed class EndpointReconciler
 
     /// <summary>
     /// When a certificate valid from <paramref name="notBefore"/> to <paramref name="notAfter"/> is due:
-    /// notBefore + <see cref="ReconcileOptions.RenewAt"/> of its lifetime, moved earlier by a jitter in
+    /// notBefore + <see cref="Policy"/>'s renew_at of its lifetime, moved earlier by a jitter in
     /// [0, <see cref="ReconcileOptions.RenewalJitter"/>) of its lifetime derived from its serial (the same
     /// certificate always gets the same point, also after a restart; certificates issued together spread).
+    /// A certificate longer than the policy's lifetime (the policy was shortened) counts as that long, so it
+    /// is renewed when one issued under the policy would be.
     /// </summary>
     public DateTimeOffset RenewalPoint(DateTimeOffset notBefore, DateTimeOffset notAfter, string serialHex)
     {
+        var current = policy;
         var lifetime = notAfter - notBefore;
+        var longest = current.Validity + CertificateValidity.Backdate;
+        if (lifetime > longest)
+        {
+            lifetime = longest;
+        }
+
         var hash = SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(serialHex.ToUpperInvariant()));
         var unit = BitConverter.ToUInt64(hash, 0) / (double)ulong.MaxValue;
-        return notBefore + (lifetime * options.RenewAt) - (lifetime * (options.RenewalJitter * unit));
+        return notBefore + (lifetime * current.RenewAt) - (lifetime * (options.RenewalJitter * unit));
     }
 
     private async Task<ReconcileResult> PassAsync(FleetState state, string machine, CertificateAuthority hostCa, CancellationToken cancellationToken)
@@ -306,7 +326,7 @@ public sealed class EndpointReconciler
         using var key = Keys.Create(issuer.Issuer.Algorithm);
         var now = time.GetUtcNow();
         var notBefore = Max(now - CertificateValidity.Backdate, issuer.Issuer.NotBefore);
-        var notAfter = Min(now + options.LeafValidity, issuer.Issuer.NotAfter);
+        var notAfter = Min(now + policy.Validity, issuer.Issuer.NotAfter);
         var usage = endpoint.Kind switch
         {
             "client" => CertificateUsage.Client,
@@ -324,6 +344,9 @@ public sealed class EndpointReconciler
         lastErrors[endpoint.Service] = e.Message;
         return new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, e.Message, current?.Serial, current?.NotAfter, RetryAt: retryAt);
     }
+
+    private LeafPolicy Effective(LeafPolicy fromState) =>
+        new(options.LeafValidity ?? fromState.Validity, options.RenewAt ?? fromState.RenewAt);
 
     private static bool IsIssueFailure(Exception e) =>
         e is KithException or IOException or UnauthorizedAccessException or CryptographicException or FormatException or ArgumentException;

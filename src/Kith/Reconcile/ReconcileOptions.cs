@@ -3,11 +3,17 @@ namespace Kith.Reconcile;
 /// <summary>Settings of the reconcile loop (docs/reconcile.md). The defaults are what the agent runs with.</summary>
 public sealed record ReconcileOptions
 {
-    /// <summary>Lifetime of a leaf; clamped to the Host CA's end.</summary>
-    public TimeSpan LeafValidity { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>
+    /// Lifetime of a leaf, clamped to the Host CA's end; null (the default) means the fleet state's
+    /// leaf_validity_seconds (7 days when the state has none). Set, it overrides the state.
+    /// </summary>
+    public TimeSpan? LeafValidity { get; init; }
 
-    /// <summary>A certificate is renewed at notBefore + this fraction of its lifetime, minus its jitter.</summary>
-    public double RenewAt { get; init; } = 2.0 / 3.0;
+    /// <summary>
+    /// A certificate is renewed at notBefore + this fraction of its lifetime, minus its jitter; null (the
+    /// default) means the fleet state's renew_at (2/3 when the state has none). Set, it overrides the state.
+    /// </summary>
+    public double? RenewAt { get; init; }
 
     /// <summary>The renewal point moves earlier by up to this fraction of the lifetime, per certificate.</summary>
     public double RenewalJitter { get; init; } = 0.05;

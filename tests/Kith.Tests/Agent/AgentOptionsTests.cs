@@ -63,7 +63,7 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal([IPEndPoint.Parse(AgentOptions.DefaultListen)], empty.Listen);
         Assert.Equal(AgentOptions.DefaultCertificateLifetime, empty.CertificateLifetime);
         Assert.Equal(TimeSpan.FromSeconds(300), empty.ReconcileInterval);
-        Assert.Equal(TimeSpan.FromDays(7), empty.LeafValidity);
+        Assert.Null(empty.LeafValidity); // no override: the fleet state's leaf_validity_seconds applies
         Assert.Equal("/", empty.FilesRoot);
         Assert.Equal(Path.Combine(folder, "endpoints.manifest"), empty.EffectiveManifestPath);
         Assert.True(empty.PeerSync);
