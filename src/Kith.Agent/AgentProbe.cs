@@ -24,7 +24,13 @@ public sealed record ProbeResult(string Machine, Uri Url, ProbeOutcome Outcome, 
 
 /// <summary>Where to reach one machine's agent: the name its certificate must carry, and the addresses to connect to.</summary>
 /// <param name="Addresses">Connected to in order; empty means DNS for <c>&lt;machine&gt;.&lt;domain&gt;</c>.</param>
-public sealed record ProbeTarget(string Machine, int Port, IReadOnlyList<IPAddress> Addresses);
+public sealed record ProbeTarget(string Machine, int Port, IReadOnlyList<IPAddress> Addresses)
+{
+    /// <summary>The connect map for <see cref="FleetHttpClient.Create"/>: &lt;machine&gt;.&lt;domain&gt; → the addresses of the targets that have some.</summary>
+    public static Dictionary<string, IReadOnlyList<IPAddress>> AddressMap(IEnumerable<ProbeTarget> targets, string domain) =>
+        targets.Where(t => t.Addresses.Count > 0)
+            .ToDictionary(t => $"{t.Machine}.{domain}".ToLowerInvariant(), t => t.Addresses, StringComparer.Ordinal);
+}
 
 /// <summary>
 /// Asks agents for GET /healthz at https://&lt;machine&gt;.&lt;domain&gt;:&lt;port&gt;/, connecting to the given
@@ -37,10 +43,7 @@ public static class AgentProbe
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(targets);
-        var addresses = targets
-            .Where(t => t.Addresses.Count > 0)
-            .ToDictionary(t => $"{t.Machine}.{domain}".ToLowerInvariant(), t => t.Addresses, StringComparer.Ordinal);
-        using var client = FleetHttpClient.Create(root, addresses, timeout);
+        using var client = FleetHttpClient.Create(root, ProbeTarget.AddressMap(targets, domain), timeout);
         var probes = targets.Select(t => ProbeOneAsync(client, t.Machine, FleetHttpClient.AgentUri(t.Machine, domain, t.Port, "/healthz"), cancellationToken));
         return await Task.WhenAll(probes).ConfigureAwait(false);
     }

@@ -30,9 +30,12 @@ public sealed class StatePublisher : IDisposable
 {
     private readonly HttpClient client;
 
-    public StatePublisher(X509Certificate2 root, TimeSpan? timeout = null)
+    /// <param name="root">The fleet Root: the only trust anchor.</param>
+    /// <param name="timeout">Each push's limit; 30 s when null.</param>
+    /// <param name="addresses">Host name → addresses to connect to (the machines' inventory addresses), or null for DNS.</param>
+    public StatePublisher(X509Certificate2 root, TimeSpan? timeout = null, IReadOnlyDictionary<string, IReadOnlyList<System.Net.IPAddress>>? addresses = null)
     {
-        client = FleetHttpClient.Create(root, addresses: null, timeout ?? TimeSpan.FromSeconds(30));
+        client = FleetHttpClient.Create(root, addresses, timeout ?? TimeSpan.FromSeconds(30));
     }
 
     /// <summary>"https://host:port" gets the path /state; any other path is kept. Null when not an https URL.</summary>
