@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the integration tests drive: openssl as the outside judge, iproute2 (ip) for the peer
-# sync test's network namespaces (run as root; skipped otherwise).
-needed=(openssl iproute2)
+# sync test's network namespaces (run as root; skipped otherwise), systemd for `systemd-analyze verify`
+# of the agent's unit (offline: no running systemd is needed).
+needed=(openssl iproute2 systemd)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
