@@ -6,7 +6,8 @@
 #   bench/run-agent.sh idle [ENDPOINTS] [IDLE]  `kith agent run` (native and JIT) with ENDPOINTS endpoints (default
 #                                               20): RSS after the first pass and after IDLE seconds (default 30).
 #                                               KITH_NATIVE=/path/to/kith skips the NativeAOT publish.
-#   bench/run-agent.sh fleet [AGENTS]           AGENTS agents (default 100) in one process: enrollment, push
+#   bench/run-agent.sh fleet [AGENTS]           AGENTS agents (default 100) in one process: enrollment, then push to
+#                                               all; again with peer pull (publish to one) at peer_interval 1 s and 5 s
 #   bench/run-agent.sh all                      all three (the default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -144,9 +145,14 @@ idle() {
 fleet() {
   local agents=${1:-100}
   build_bench
-  echo "== $agents agents in one process"
+  echo "== $agents agents in one process, push (publish to all, peer sync off)"
   machine_notes
   bench fleet-convergence --agents "$agents"
+  for interval in 1 5; do
+    echo "== $agents agents in one process, peer pull (publish to one, peer_interval ${interval} s)"
+    machine_notes
+    bench fleet-convergence --agents "$agents" --pull --peer-interval "$interval"
+  done
 }
 
 case $what in

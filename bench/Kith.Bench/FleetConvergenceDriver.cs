@@ -14,10 +14,12 @@ using Microsoft.AspNetCore.Builder;
 namespace Kith.Bench;
 
 /// <summary>
-/// <c>fleet-convergence --agents N [--pull]</c>: N machines m000… (addresses 127.0.1.1…, all loopback on
-/// Linux), each with one service, enrolled through the kith CLI in-process (init, agent init, machine sign,
-/// agent install, apply), then N agents hosted in this process with <see cref="AgentHost.Build"/>, each on its
-/// own address and the same port. Measures how long a published state takes to reach every agent.
+/// <c>fleet-convergence --agents N [--pull [--peer-interval SECONDS]]</c>: N machines m000… (addresses
+/// 127.0.1.1…, all loopback on Linux; m000–m002 have the role bootstrap), each with one service, enrolled
+/// through the kith CLI in-process (init, agent init, machine sign, agent install, apply), then N agents
+/// hosted in this process with <see cref="AgentHost.Build"/>, each on its own address and the same port.
+/// Measures how long a published state takes to reach every agent: pushed to all of them (peer sync off), or
+/// with <c>--pull</c> published to one agent and pulled by the others from their peers.
 /// </summary>
 internal static class FleetConvergenceDriver
 {
@@ -25,11 +27,14 @@ internal static class FleetConvergenceDriver
     private const string Passphrase = "bench passphrase";
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
+    private const int BootstrapMachines = 3;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var count = 100;
         var pull = false;
+        var peerInterval = TimeSpan.FromSeconds(1);
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -41,26 +46,23 @@ internal static class FleetConvergenceDriver
                 case "--pull":
                     pull = true;
                     break;
+                case "--peer-interval" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds) && seconds is >= 0.1 and <= 600:
+                    peerInterval = TimeSpan.FromSeconds(seconds);
+                    i++;
+                    break;
                 default:
-                    Console.Error.WriteLine("usage: fleet-convergence [--agents N (1-250)] [--pull]");
+                    Console.Error.WriteLine("usage: fleet-convergence [--agents N (1-250)] [--pull [--peer-interval SECONDS (0.1-600, default 1)]]");
                     return 2;
             }
         }
 
-        if (pull)
-        {
-            // TODO(peer sync): once AgentOptions has PeerPort and PeerInterval (agent.yaml peer_port,
-            // peer_interval_seconds, peer_sync), set them in StartAgents (PeerPort = port, PeerInterval = a few
-            // seconds), publish to m000 only in PushAsync, and time until every agent reports the version.
-            Console.Error.WriteLine("peer pull not available in this build");
-            return 2;
-        }
+        var mode = new Mode(pull, peerInterval);
 
         var work = Directory.CreateTempSubdirectory("kith-fleet-").FullName;
         var stdout = Console.Out;
         try
         {
-            return await MeasureAsync(count, work, stdout);
+            return await MeasureAsync(count, mode, work, stdout);
         }
         finally
         {
@@ -69,7 +71,7 @@ internal static class FleetConvergenceDriver
         }
     }
 
-    private static async Task<int> MeasureAsync(int count, string work, TextWriter stdout)
+    private static async Task<int> MeasureAsync(int count, Mode mode, string work, TextWriter stdout)
     {
         var machines = Enumerable.Range(0, count).Select(i => new Machine($"m{i:D3}", IPAddress.Parse($"127.0.1.{i + 1}"))).ToList();
         var state = Path.Combine(work, "state");
@@ -79,7 +81,8 @@ internal static class FleetConvergenceDriver
         File.WriteAllText(inventory, Inventory(machines, extra: false));
         string[] Global(params string[] args) => [.. args, "--state", state, "-f", inventory, "--passphrase-file", passphrase];
 
-        stdout.WriteLine(FormattableString.Invariant($"fleet-convergence: {count} agents in one process, work folder {work}"));
+        stdout.WriteLine(FormattableString.Invariant(
+            $"fleet-convergence: {count} agents in one process, {(mode.Pull ? $"pull (publish to one agent, peer_interval {mode.PeerInterval.TotalSeconds:0.#} s, bootstrap {string.Join(' ', machines.Take(BootstrapMachines).Select(m => m.Name))})" : "push (publish to all, peer sync off)")}, work folder {work}"));
         var watch = Stopwatch.StartNew();
         await KithAsync(Global("init"));
         var init = watch.Elapsed;
@@ -109,6 +112,9 @@ internal static class FleetConvergenceDriver
         using var log = new StreamWriter(Path.Combine(work, "agents.log")) { AutoFlush = true };
         Console.SetOut(TextWriter.Synchronized(log));
         var port = FreePort();
+        // With peer sync, an agent that holds no state yet knows no machines: the bootstrap machines are its
+        // configured peers (agent.yaml peers: MACHINE=https://IP:PORT).
+        var bootstrap = machines.Take(BootstrapMachines).Select(m => ConfiguredPeer.Parse($"{m.Name}=https://{m.Address}:{port}", "bench")).ToList();
         var agents = new List<WebApplication>();
         try
         {
@@ -118,6 +124,10 @@ internal static class FleetConvergenceDriver
                 var app = AgentHost.Build(new AgentOptions(machine.Name, Path.Combine(work, "agents", machine.Name), [new IPEndPoint(machine.Address, port)], TimeSpan.FromDays(7))
                 {
                     FilesRoot = Directory.CreateDirectory(Path.Combine(work, "files", machine.Name)).FullName,
+                    PeerSync = mode.Pull,
+                    PeerPort = port,
+                    PeerInterval = mode.PeerInterval,
+                    Peers = mode.Pull ? bootstrap : [],
                 });
                 await app.StartAsync();
                 agents.Add(app);
@@ -128,12 +138,14 @@ internal static class FleetConvergenceDriver
 
             using var root = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(Path.Combine(state, "root", "root-ca.pem"))[0]);
             using var client = FleetHttpClient.Create(root, machines.ToDictionary(m => $"{m.Name}.{Domain}", m => (IReadOnlyList<IPAddress>)[m.Address]), TimeSpan.FromSeconds(30));
-            var ok = await PushAsync("first state (each agent also issues its endpoint)", machines, work, port, client, Global, stdout, certificates: true);
+            // Pull: the first state goes to a bootstrap machine (every agent asks those each round), the next one
+            // to the last machine, which is no bootstrap machine: it spreads from peer to peer.
+            var ok = await PublishAsync("first state (each agent also issues its endpoint)", machines, mode.Pull ? machines[0] : null, work, port, client, Global, stdout, certificates: true);
 
             // A second state: one endpoint more on m000 (apply re-signs its Host CA); every agent takes the new version.
             File.WriteAllText(inventory, Inventory(machines, extra: true));
             await KithAsync(Global("apply"));
-            ok &= await PushAsync("next state (one endpoint added on m000)", machines, work, port, client, Global, stdout, certificates: false);
+            ok &= await PublishAsync("next state (one endpoint added on m000)", machines, mode.Pull ? machines[^1] : null, work, port, client, Global, stdout, certificates: false);
             GC.Collect();
             stdout.WriteLine(FormattableString.Invariant(
                 $"RESULT memory of the process with {count} agents: VmRSS {RenewEndpointsDriver.Status("VmRSS")} MiB, VmHWM {RenewEndpointsDriver.Status("VmHWM")} MiB, GC heap {GC.GetTotalMemory(false) / 1048576.0:F1} MiB ({(GCSettings.IsServerGC ? "server" : "workstation")} GC)"));
@@ -149,11 +161,29 @@ internal static class FleetConvergenceDriver
         }
     }
 
-    /// <summary>Publishes the state to every agent and waits until every /healthz shows its version.</summary>
-    private static async Task<bool> PushAsync(string label, List<Machine> machines, string work, int port, HttpClient client, Func<string[], string[]> global, TextWriter stdout, bool certificates)
+    /// <summary>
+    /// Publishes the state to <paramref name="only"/> (else to every agent) and waits until every /healthz
+    /// shows its version. With peer sync, first measures the peer pulls and CPU of an idle window.
+    /// </summary>
+    private static async Task<bool> PublishAsync(string label, List<Machine> machines, Machine? only, string work, int port, HttpClient client, Func<string[], string[]> global, TextWriter stdout, bool certificates)
     {
-        var targets = machines.SelectMany(m => new[] { "--to", $"https://{m.Address}:{port}" }).ToArray();
+        var targets = (only is null ? machines : [only]).SelectMany(m => new[] { "--to", $"https://{m.Address}:{port}" }).ToArray();
         using var process = Process.GetCurrentProcess();
+        var pullsBefore = 0L;
+        if (only is not null)
+        {
+            pullsBefore = await PeerPullsAsync(client, machines, port);
+            process.Refresh();
+            var idleCpu = process.TotalProcessorTime;
+            await Task.Delay(IdleWindow);
+            process.Refresh();
+            var idlePulls = await PeerPullsAsync(client, machines, port);
+            stdout.WriteLine(FormattableString.Invariant(
+                $"RESULT idle before the {label}: {(idlePulls - pullsBefore) / IdleWindow.TotalSeconds:F0} peer pulls/s across {machines.Count} agents, CPU of the whole process {(process.TotalProcessorTime - idleCpu).TotalSeconds / IdleWindow.TotalSeconds:F2} s per s"));
+            pullsBefore = idlePulls;
+        }
+
+        process.Refresh();
         var cpu = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var publish = Task.Run(() => KithAsync(global(["publish", .. targets])));
@@ -199,8 +229,10 @@ internal static class FleetConvergenceDriver
 
         published ??= watch.Elapsed;
         process.Refresh();
+        var cpuUsed = process.TotalProcessorTime - cpu;
+        var pulls = only is null ? string.Empty : FormattableString.Invariant($"; {await PeerPullsAsync(client, machines, port) - pullsBefore} peer pulls by then");
         stdout.WriteLine(FormattableString.Invariant(
-            $"RESULT push {label}: publish to {machines.Count} agents {published.Value.TotalSeconds:F2} s (CPU of the whole process {(process.TotalProcessorTime - cpu).TotalSeconds:F2} s); all {machines.Count} /healthz show it at {seen.Max()!.Value.TotalSeconds:F2} s{(certificates ? FormattableString.Invariant($"; all {machines.Count} endpoint certificates on disk at {issued.Max()!.Value.TotalSeconds:F2} s (median {Median(issued):F2} s)") : string.Empty)}"));
+            $"RESULT {(only is null ? "push" : "pull")} {label}: publish to {only?.Name ?? $"{machines.Count} agents"} {published.Value.TotalSeconds:F2} s (CPU of the whole process {cpuUsed.TotalSeconds:F2} s{pulls}); all {machines.Count} /healthz show it at {seen.Max()!.Value.TotalSeconds:F2} s{(certificates ? FormattableString.Invariant($"; all {machines.Count} endpoint certificates on disk at {issued.Max()!.Value.TotalSeconds:F2} s (median {Median(issued):F2} s)") : string.Empty)}"));
         return true;
     }
 
@@ -224,12 +256,26 @@ internal static class FleetConvergenceDriver
         }
     }
 
+    /// <summary>The sum of kith_peer_pulls_total over every result and agent.</summary>
+    private static async Task<long> PeerPullsAsync(HttpClient client, List<Machine> machines, int port)
+    {
+        var counts = await Task.WhenAll(machines.Select(async m =>
+        {
+            var text = await client.GetStringAsync(FleetHttpClient.AgentUri(m.Name, Domain, port, "/metrics"));
+            return text.Split('\n')
+                .Where(line => line.StartsWith("kith_peer_pulls_total{", StringComparison.Ordinal))
+                .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        }));
+        return counts.Sum();
+    }
+
     private static string Inventory(List<Machine> machines, bool extra)
     {
         var text = new StringBuilder(FormattableString.Invariant($"domain: {Domain}\nmachines:\n"));
         foreach (var machine in machines)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {machine.Name}: {{ addresses: [{machine.Address}] }}\n");
+            var roles = machines.IndexOf(machine) < BootstrapMachines ? ", roles: [bootstrap]" : string.Empty;
+            text.Append(CultureInfo.InvariantCulture, $"  {machine.Name}: {{ addresses: [{machine.Address}]{roles} }}\n");
         }
 
         text.Append("services:\n");
@@ -265,4 +311,7 @@ internal static class FleetConvergenceDriver
     }
 
     private sealed record Machine(string Name, IPAddress Address);
+
+    /// <summary>Push to every agent with peer sync off, or pull: publish to one, peers every <paramref name="PeerInterval"/>.</summary>
+    private sealed record Mode(bool Pull, TimeSpan PeerInterval);
 }

@@ -104,7 +104,7 @@ internal static class RenewEndpointsDriver
         var allocatedMib = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0;
         var matching = result.Endpoints.Count(e => e.Action == expected);
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT {label}: {watch.Elapsed.TotalSeconds:F3} s, {watch.Elapsed.TotalMicroseconds / count:F0} µs/endpoint (CPU {cpuSeconds:F2} s, of it kernel {kernelSeconds:F2} s), {matching}/{count} {expected.ToString().ToLowerInvariant()}, GC allocated {allocatedMib:F1} MiB ({GC.CollectionCount(0) - collections} gen0 GCs), VmHWM {Status("VmHWM")} MiB, VmRSS {Status("VmRSS")} MiB"));
+            $"RESULT {label}: {watch.Elapsed.TotalSeconds:F3} s, {watch.Elapsed.TotalMicroseconds / count:F0} µs/endpoint (CPU {cpuSeconds:F2} s, of it kernel {kernelSeconds:F2} s), {matching}/{count} {expected.ToString().ToLowerInvariant()}, GC allocated {allocatedMib:F1} MiB ({GC.CollectionCount(0) - collections} gen0 GCs), VmHWM {Status("VmHWM")} MiB, VmRSS {Status("VmRSS")} MiB, parent folders listed for the leftover sweep: {reconciler.LastPassFolderListings}"));
         if (matching != count)
         {
             foreach (var failed in result.Endpoints.Where(e => e.Action != expected).Take(5))

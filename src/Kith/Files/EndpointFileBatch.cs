@@ -13,6 +13,7 @@ public sealed class EndpointFileBatch
 {
     private readonly List<StagedEndpoint> staged = [];
     private readonly Lock gate = new();
+    private int swapped;
 
     public int Count => staged.Count;
 
@@ -118,6 +119,7 @@ public sealed class EndpointFileBatch
             File.CreateSymbolicLink(link, endpoint.Generation);
             ApplyOwner(link, endpoint.Ownership, noFollow: true);
             UnixFiles.Rename(link, endpoint.Folder);
+            swapped++;
             // Only a generation of this folder (by its exact shape) is deleted: a link planted to point at some
             // other folder beside it must not get that folder removed.
             if (endpoint.PreviousGeneration is { } previous && IsGenerationOf(Path.GetFileName(endpoint.Folder), previous))
@@ -136,12 +138,16 @@ public sealed class EndpointFileBatch
         }
 
         staged.Clear();
+        swapped = 0;
     }
 
-    /// <summary>Removes every staged generation; the endpoints keep their current files.</summary>
+    /// <summary>
+    /// Removes every staged generation not yet swapped in; those endpoints keep their current files. After a
+    /// <see cref="Commit"/> that failed part way, the endpoints already swapped keep their new files.
+    /// </summary>
     public void Abandon()
     {
-        foreach (var endpoint in staged)
+        foreach (var endpoint in staged.Skip(swapped))
         {
             var generation = Path.Combine(Path.GetDirectoryName(endpoint.Folder)!, endpoint.Generation);
             if (Directory.Exists(generation))
@@ -151,6 +157,7 @@ public sealed class EndpointFileBatch
         }
 
         staged.Clear();
+        swapped = 0;
     }
 
     /// <summary>True when <paramref name="name"/> has exactly the shape <see cref="Stage"/> gives a generation of <paramref name="folderName"/>.</summary>
@@ -170,6 +177,18 @@ public sealed class EndpointFileBatch
             && !rest[..14].ContainsAnyExceptInRange('0', '9')
             && rest[14] == '-'
             && !rest[15..].ContainsAnyExcept("0123456789abcdef");
+    }
+
+    /// <summary>True when <paramref name="name"/> has exactly the shape <see cref="Commit"/> gives the temporary link of <paramref name="folderName"/>.</summary>
+    public static bool IsTemporaryLinkOf(string folderName, string name)
+    {
+        ArgumentNullException.ThrowIfNull(folderName);
+        ArgumentNullException.ThrowIfNull(name);
+        var prefix = $".{folderName}.link-";
+        // .<folder>.link-<32 lowercase hex>
+        return name.StartsWith(prefix, StringComparison.Ordinal)
+            && name.Length == prefix.Length + 32
+            && !name.AsSpan(prefix.Length).ContainsAnyExcept("0123456789abcdef");
     }
 
     private static void ApplyOwner(string path, FileOwnership ownership, bool noFollow = false)

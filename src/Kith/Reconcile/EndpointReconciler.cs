@@ -45,6 +45,9 @@ public sealed class EndpointReconciler
     /// </summary>
     public LeafPolicy Policy => policy;
 
+    /// <summary>How many parent folders the last finished pass listed to sweep crash leftovers (tests, bench).</summary>
+    internal int LastPassFolderListings { get; private set; }
+
     /// <summary>One pass for <paramref name="machine"/>'s endpoints in <paramref name="state"/>, issuing from <paramref name="hostCa"/>.</summary>
     public async Task<ReconcileResult> ReconcileAsync(FleetState state, string machine, CertificateAuthority hostCa, CancellationToken cancellationToken = default)
     {
@@ -100,42 +103,55 @@ public sealed class EndpointReconciler
         }
         var outcomes = new Dictionary<string, EndpointOutcome>(StringComparer.Ordinal);
         var batch = new EndpointFileBatch();
+        // Leftovers of a crash are swept just before an endpoint is written again, each parent folder
+        // listed at most once per pass (docs/reconcile.md, "Crash leftovers").
+        var sweeper = new GenerationSweeper();
         var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome)>();
         var chainPem = Pem.Encode("CERTIFICATE", hostCa.Certificate.RawData);
         using var issuer = new LeafIssuer(hostCa, time);
 
-        foreach (var endpoint in endpoints)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var folder = options.Map(endpoint.Folder ?? DefaultFolder(endpoint));
-            var (action, reason, current) = Decide(endpoint, folder, hostCa, chainPem);
-            if (action == EndpointAction.Kept)
+            foreach (var endpoint in endpoints)
             {
-                issueRetries.Succeed(endpoint.Service);
-                outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Kept, null, current?.Serial, current?.NotAfter);
-                continue;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var folder = options.Map(endpoint.Folder ?? DefaultFolder(endpoint));
+                var (action, reason, current) = Decide(endpoint, folder, hostCa, chainPem);
+                if (action == EndpointAction.Kept)
+                {
+                    issueRetries.Succeed(endpoint.Service);
+                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Kept, null, current?.Serial, current?.NotAfter);
+                    continue;
+                }
 
-            if (!issueRetries.IsDue(endpoint.Service))
-            {
-                outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, lastErrors.GetValueOrDefault(endpoint.Service), current?.Serial, current?.NotAfter, RetryAt: issueRetries.NextAttempt(endpoint.Service));
-                continue;
-            }
+                if (!issueRetries.IsDue(endpoint.Service))
+                {
+                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, lastErrors.GetValueOrDefault(endpoint.Service), current?.Serial, current?.NotAfter, RetryAt: issueRetries.NextAttempt(endpoint.Service));
+                    continue;
+                }
 
-            try
-            {
-                EndpointFileBatch.CheckManaged(folder);
-                SweepGenerations(folder);
-                var warnings = new List<string>();
-                var ownership = Ownership(endpoint, warnings);
-                var (files, issued) = Issue(issuer, endpoint, chainPem);
-                batch.Stage(folder, files, ownership);
-                written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null)));
+                try
+                {
+                    EndpointFileBatch.CheckManaged(folder);
+                    sweeper.Sweep(folder);
+                    var warnings = new List<string>();
+                    var ownership = Ownership(endpoint, warnings);
+                    var (files, issued) = Issue(issuer, endpoint, chainPem);
+                    batch.Stage(folder, files, ownership);
+                    written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null)));
+                }
+                catch (Exception e) when (IsIssueFailure(e))
+                {
+                    outcomes[endpoint.Service] = Failed(endpoint, folder, e, current);
+                }
             }
-            catch (Exception e) when (IsIssueFailure(e))
-            {
-                outcomes[endpoint.Service] = Failed(endpoint, folder, e, current);
-            }
+        }
+        catch
+        {
+            // Cancelled (the agent stops) or an unexpected error while staging: nothing was swapped yet,
+            // so the staged generations are removed and every endpoint keeps its current files.
+            batch.Abandon();
+            throw;
         }
 
         if (written.Count > 0)
@@ -187,7 +203,7 @@ public sealed class EndpointReconciler
             {
                 try
                 {
-                    RemoveFolder(folder, managed);
+                    RemoveFolder(folder, managed, sweeper);
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
@@ -214,6 +230,7 @@ public sealed class EndpointReconciler
             SaveManifest(manifest);
         }
 
+        LastPassFolderListings = sweeper.Listings;
         return new ReconcileResult(results);
     }
 
@@ -451,55 +468,18 @@ public sealed class EndpointReconciler
         $"/var/lib/acme/{endpoint.Names[0].Replace('*', '_')}";
 
     /// <summary>Removes an endpoint folder kith made (the symlink and the generation it points to) and its extra copies.</summary>
-    private static void RemoveFolder(string folder, ManagedFolder managed)
+    private static void RemoveFolder(string folder, ManagedFolder managed, GenerationSweeper sweeper)
     {
         // A real folder or file at that path is not kith's (EndpointFileBatch never makes one): left alone.
         if (new FileInfo(folder).LinkTarget is not null)
         {
             File.Delete(folder);
-            SweepGenerations(folder);
+            sweeper.Sweep(folder);
         }
 
         foreach (var extra in managed.Extras)
         {
             File.Delete(extra);
-        }
-    }
-
-    /// <summary>
-    /// Deletes the generation folders and temporary links of <paramref name="folder"/> that its symlink does
-    /// not point to: what a crash between staging and the swap leaves behind. Only names of exactly the
-    /// shape EndpointFileBatch makes are touched, never a symlink's target outside the parent folder.
-    /// </summary>
-    private static void SweepGenerations(string folder)
-    {
-        var parent = Path.GetDirectoryName(folder)!;
-        if (!Directory.Exists(parent))
-        {
-            return;
-        }
-
-        var name = Path.GetFileName(folder);
-        var current = new FileInfo(folder).LinkTarget;
-        var shape = new System.Text.RegularExpressions.Regex(
-            $@"^\.{System.Text.RegularExpressions.Regex.Escape(name)}\.(\d{{14}}-[0-9a-f]{{8,16}}|link-[0-9a-f]{{32}})$",
-            System.Text.RegularExpressions.RegexOptions.CultureInvariant,
-            TimeSpan.FromSeconds(1));
-        foreach (var entry in new DirectoryInfo(parent).EnumerateFileSystemInfos($".{name}.*"))
-        {
-            if (!shape.IsMatch(entry.Name) || entry.Name == current)
-            {
-                continue;
-            }
-
-            if (entry.LinkTarget is not null || entry is FileInfo)
-            {
-                entry.Delete();
-            }
-            else
-            {
-                ((DirectoryInfo)entry).Delete(recursive: true);
-            }
         }
     }
 
