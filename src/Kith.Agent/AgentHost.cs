@@ -37,12 +37,23 @@ public static partial class AgentHost
         var stateFile = new FleetStateFile(folder.FleetState, identity.Root, domain: identity.Domain);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
+        if (options.JsonLogs)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ ";
-            console.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddJsonConsole(console =>
+            {
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                console.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ssZ ";
+                console.UseUtcTimestamp = true;
+            });
+        }
         // Every request in the log is noise: kith logs what it decides (accepted, refused) itself.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(identity);

@@ -51,6 +51,12 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// <summary>Peers named in the config, asked in addition to the machines of the held state.</summary>
     public IReadOnlyList<ConfiguredPeer> Peers { get; init; } = [];
 
+    /// <summary>Remove the folder of an endpoint that left the state (else keep its files until removed by hand).</summary>
+    public bool RemoveDeparted { get; init; } = true;
+
+    /// <summary>One JSON object per log line (for a log shipper) instead of plain text.</summary>
+    public bool JsonLogs { get; init; }
+
     /// <summary>The manifest file in effect.</summary>
     public string EffectiveManifestPath => ManifestPath ?? System.IO.Path.Combine(Dir, "endpoints.manifest");
 
@@ -68,6 +74,8 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         var lifetime = DefaultCertificateLifetime;
         var interval = DefaultReconcileInterval;
         TimeSpan? leafValidity = null;
+        var removeDeparted = true;
+        var jsonLogs = false;
         var filesRoot = "/";
         string? manifest = null;
         var peerSync = true;
@@ -115,11 +123,17 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                         manifest = AbsolutePath(path, key, Scalar(path, key, value));
                         break;
                     case "peer_sync":
-                        peerSync = Scalar(path, key, value) switch
+                        peerSync = Boolean(path, key, value);
+                        break;
+                    case "remove_departed":
+                        removeDeparted = Boolean(path, key, value);
+                        break;
+                    case "log_format":
+                        jsonLogs = Scalar(path, key, value) switch
                         {
-                            "true" => true,
-                            "false" => false,
-                            _ => throw new KithException($"{path}: peer_sync must be true or false"),
+                            "text" => false,
+                            "json" => true,
+                            _ => throw new KithException($"{path}: log_format must be text or json"),
                         };
                         break;
                     case "peer_port":
@@ -153,6 +167,8 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         {
             ReconcileInterval = interval,
             LeafValidity = leafValidity,
+            RemoveDeparted = removeDeparted,
+            JsonLogs = jsonLogs,
             FilesRoot = filesRoot,
             ManifestPath = manifest,
             PeerSync = peerSync,
@@ -174,7 +190,14 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format";
+
+    private static bool Boolean(string path, string key, YamlNode value) => Scalar(path, key, value) switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new KithException($"{path}: {key} must be true or false"),
+    };
 
     private static string AbsolutePath(string path, string key, string value) =>
         System.IO.Path.IsPathFullyQualified(value) ? value : throw new KithException($"{path}: {key} must be an absolute path, not '{value}'");

@@ -47,6 +47,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
         reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
         {
             LeafValidity = options.LeafValidity,
+            RemoveDeparted = options.RemoveDeparted,
             PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
             ManifestPath = options.EffectiveManifestPath,
         });

@@ -24,6 +24,8 @@ public sealed class AgentOptionsTests : IDisposable
             peer_port: 9555
             peer_interval_seconds: 30
             peers: ["https://alpha.home.arpa:8555", "beta=https://192.0.2.2:8556"]
+            remove_departed: false
+            log_format: json
             """);
 
         var fromFile = AgentOptions.Load(config, null, null);
@@ -45,6 +47,8 @@ public sealed class AgentOptionsTests : IDisposable
                 new ConfiguredPeer("beta=https://192.0.2.2:8556", "beta", "192.0.2.2", 8556, IPAddress.Parse("192.0.2.2")),
             ],
             fromFile.Peers);
+        Assert.False(fromFile.RemoveDeparted);
+        Assert.True(fromFile.JsonLogs);
 
         var flags = AgentOptions.Load(config, Path.Combine(folder, "other"), ["127.0.0.1:1234"]);
 
@@ -70,6 +74,8 @@ public sealed class AgentOptionsTests : IDisposable
         Assert.Equal(8555, empty.PeerPort);
         Assert.Equal(TimeSpan.FromSeconds(60), empty.PeerInterval);
         Assert.Empty(empty.Peers);
+        Assert.True(empty.RemoveDeparted);
+        Assert.False(empty.JsonLogs);
     }
 
     [Theory]
@@ -85,6 +91,8 @@ public sealed class AgentOptionsTests : IDisposable
     [InlineData("files_root: staging\n", "absolute path")]
     [InlineData("manifest_path: m.manifest\n", "absolute path")]
     [InlineData("peer_sync: maybe\n", "peer_sync must be true or false")]
+    [InlineData("remove_departed: yes\n", "remove_departed must be true or false")]
+    [InlineData("log_format: logfmt\n", "log_format must be text or json")]
     [InlineData("peer_port: 0\n", "between 1 and 65535")]
     [InlineData("peer_port: 70000\n", "between 1 and 65535")]
     [InlineData("peer_interval_seconds: 0\n", "peer_interval_seconds must be a whole number of seconds between 1 and 86400")]
