@@ -102,19 +102,13 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             : [Scalar(path, key, value)];
                         break;
                     case "certificate_lifetime_hours":
-                        lifetime = int.TryParse(Scalar(path, key, value), out var hours) && hours is > 0 and <= 24 * 90
-                            ? TimeSpan.FromHours(hours)
-                            : throw new KithException($"{path}: certificate_lifetime_hours must be a whole number of hours between 1 and 2160");
+                        lifetime = TimeSpan.FromHours(WholeNumber(path, key, value, 24 * 90, "a whole number of hours between 1 and 2160"));
                         break;
                     case "reconcile_interval_seconds":
-                        interval = int.TryParse(Scalar(path, key, value), out var seconds) && seconds is > 0 and <= 86400
-                            ? TimeSpan.FromSeconds(seconds)
-                            : throw new KithException($"{path}: reconcile_interval_seconds must be a whole number of seconds between 1 and 86400");
+                        interval = TimeSpan.FromSeconds(WholeNumber(path, key, value, 86400, "a whole number of seconds between 1 and 86400"));
                         break;
                     case "leaf_validity_minutes":
-                        leafValidity = int.TryParse(Scalar(path, key, value), out var minutes) && minutes is > 0 and <= 60 * 24 * 90
-                            ? TimeSpan.FromMinutes(minutes)
-                            : throw new KithException($"{path}: leaf_validity_minutes must be a whole number of minutes between 1 and 129600 (90 days)");
+                        leafValidity = TimeSpan.FromMinutes(WholeNumber(path, key, value, 60 * 24 * 90, "a whole number of minutes between 1 and 129600 (90 days)"));
                         break;
                     case "files_root":
                         filesRoot = AbsolutePath(path, key, Scalar(path, key, value));
@@ -137,14 +131,10 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                         };
                         break;
                     case "peer_port":
-                        peerPort = int.TryParse(Scalar(path, key, value), out var port) && port is > 0 and <= 65535
-                            ? port
-                            : throw new KithException($"{path}: peer_port must be a port number between 1 and 65535");
+                        peerPort = WholeNumber(path, key, value, 65535, "a port number between 1 and 65535");
                         break;
                     case "peer_interval_seconds":
-                        peerInterval = int.TryParse(Scalar(path, key, value), out var peerSeconds) && peerSeconds is > 0 and <= 86400
-                            ? TimeSpan.FromSeconds(peerSeconds)
-                            : throw new KithException($"{path}: peer_interval_seconds must be a whole number of seconds between 1 and 86400");
+                        peerInterval = TimeSpan.FromSeconds(WholeNumber(path, key, value, 86400, "a whole number of seconds between 1 and 86400"));
                         break;
                     case "peers":
                         peers = value is YamlSequenceNode peerList
@@ -191,6 +181,12 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     }
 
     private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format";
+
+    /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
+    private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>
+        int.TryParse(Scalar(path, key, value), out var number) && number > 0 && number <= max
+            ? number
+            : throw new KithException($"{path}: {key} must be {mustBe}");
 
     private static bool Boolean(string path, string key, YamlNode value) => Scalar(path, key, value) switch
     {

@@ -9,31 +9,17 @@ public partial class AgentCertificateRenewalTests
     [Fact]
     public async Task After_a_host_ca_resign_new_tls_connections_get_a_certificate_and_chain_from_the_new_host_ca_without_a_restart()
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
-        const string Before = """
-            domain: home.arpa
-            machines:
-              alpha: { addresses: [127.0.0.1] }
-            services:
-              web:
-                machine: alpha
-                endpoints: [web.home.arpa]
-                files: { dir: /var/lib/acme/web }
-            """;
-        kith.Inventory = kith.Write("fleet.yaml", Before);
+        using var kith = new KithWorkspace(TestInventories.AlphaWithWeb);
         var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
-        var filesRoot = kith.File("root");
-        Directory.CreateDirectory(filesRoot);
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, $"files_root: {filesRoot}\nreconcile_interval_seconds: 300");
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, AgentEnrollment.MakeFilesRoot(kith), "reconcile_interval_seconds: 300");
         var pid = agent.Pid;
         var (leafBefore, hostCaBefore) = ServedChain(agent.Port, kith);
         Assert.Equal(Serial(Path.Combine(agentFolder, "host-ca.pem")), hostCaBefore);
 
         // The operator adds an endpoint: apply re-signs the Host CA (same key), publish brings it to the agent.
-        kith.Inventory = kith.Write("fleet.yaml", Before.Replace("[web.home.arpa]", "[web.home.arpa, api.home.arpa]", StringComparison.Ordinal));
+        kith.Inventory = kith.Write("fleet.yaml", TestInventories.AlphaWithWeb.Replace("[web.home.arpa]", "[web.home.arpa, api.home.arpa]", StringComparison.Ordinal));
         await kith.SucceedAsync("apply");
-        var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
         await AgentEnrollment.WaitAsync(() => agent.Log.Contains("host CA: installed a newer certificate", StringComparison.Ordinal), agent);
         var installed = Serial(Path.Combine(agentFolder, "host-ca.pem"));
         Assert.NotEqual(hostCaBefore, installed);

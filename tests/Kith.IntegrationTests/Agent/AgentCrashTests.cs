@@ -21,7 +21,6 @@ public partial class AgentCrashTests
     [Fact]
     public async Task Killing_the_agent_mid_renewal_twenty_times_never_leaves_a_broken_endpoint_and_it_recovers()
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
         var services = string.Concat(Enumerable.Range(1, Endpoints).Select(i => $"""
 
               web{i}:
@@ -30,7 +29,7 @@ public partial class AgentCrashTests
                 files: {"{"} dir: /var/lib/acme/web{i} {"}"}
                 reload: ["/bin/sh", "-c", "sleep 0.$(($$ % 4))"]
             """));
-        kith.Inventory = kith.Write("fleet.yaml", $"domain: home.arpa\nmachines:\n  alpha: {{ addresses: [127.0.0.1] }}\nservices:{services}\n");
+        using var kith = new KithWorkspace($"{TestInventories.AlphaOnly}services:{services}\n");
         var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
 
         var filesRoot = kith.File("root");

@@ -9,30 +9,18 @@ namespace Kith.IntegrationTests.Agent;
 /// </summary>
 public class AgentLeafPolicyTests
 {
-    private const string Fleet = """
-        domain: home.arpa
-        ca: { leaf_validity: 1h }
-        machines:
-          alpha: { addresses: [127.0.0.1] }
-        services:
-          web:
-            machine: alpha
-            endpoints: [web.home.arpa]
-            files: { dir: /var/lib/acme/web }
-        """;
+    private const string Fleet = "ca: { leaf_validity: 1h }\n" + TestInventories.AlphaWithWeb;
 
     [Fact]
     public async Task An_inventory_saying_one_hour_makes_the_agent_issue_one_hour_certificates_and_a_new_lifetime_is_a_new_version()
     {
         using var kith = new KithWorkspace(Fleet);
         var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
-        var filesRoot = kith.File("files");
-        Directory.CreateDirectory(filesRoot);
+        var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
         var cert = Path.Combine(filesRoot, "var/lib/acme/web/cert.pem");
         using var client = AgentProcess.Client(kith.RootCertificate);
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, $"files_root: {filesRoot}\nreconcile_interval_seconds: 300");
-        var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, filesRoot, "reconcile_interval_seconds: 300");
+        await AgentEnrollment.PublishAsync(kith, agent);
 
         DateTimeOffset? notAfter = null;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -59,8 +47,7 @@ public class AgentLeafPolicyTests
         var apply = await kith.SucceedAsync("apply");
         Assert.Contains("version 2, written", apply.Out, StringComparison.Ordinal);
         Assert.Contains("version 2, unchanged", (await kith.SucceedAsync("apply")).Out, StringComparison.Ordinal);
-        publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
         await agent.WaitForLogAsync("endpoint certificates: lifetime 02:00:00, renewed at 0.5 of it (state version 2; from the fleet state)", TimeSpan.FromSeconds(30));
         Assert.True(agent.Terminate() == 0, agent.Log);
     }

@@ -12,25 +12,13 @@ public class AgentPassBackoffTests
     [Fact]
     public async Task With_the_host_ca_key_damaged_the_agent_backs_off_keeps_serving_and_the_files_and_recovers_when_it_is_restored()
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
-        kith.Inventory = kith.Write("fleet.yaml", """
-            domain: home.arpa
-            machines:
-              alpha: { addresses: [127.0.0.1] }
-            services:
-              web:
-                machine: alpha
-                endpoints: [web.home.arpa]
-                files: { dir: /var/lib/acme/web }
-            """);
+        using var kith = new KithWorkspace(TestInventories.AlphaWithWeb);
         var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
-        var filesRoot = kith.File("root");
-        Directory.CreateDirectory(filesRoot);
+        var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
         // A pass every 2 s: without backoff a failing pass would be retried (and logged) every 2 s.
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, $"files_root: {filesRoot}\nreconcile_interval_seconds: 2");
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, filesRoot, "reconcile_interval_seconds: 2");
         using var client = AgentProcess.Client(kith.RootCertificate);
-        var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
         var cert = Path.Combine(filesRoot, "var/lib/acme/web/cert.pem");
         await AgentEnrollment.WaitAsync(() => File.Exists(cert), agent);
         var before = FolderSnapshot.Take(filesRoot);

@@ -12,15 +12,7 @@ namespace Kith.IntegrationTests.Agent;
 /// </summary>
 public class AgentProcessTests
 {
-    private const string OneMachine = """
-        domain: home.arpa
-        machines:
-          alpha: { addresses: [127.0.0.1] }
-        services:
-          web:
-            machine: alpha
-            endpoints: [web.home.arpa]
-        """;
+    private const string OneMachine = TestInventories.AlphaWithWebWithoutFiles;
 
     [Fact]
     public async Task An_enrolled_agent_serves_https_from_its_host_ca_accepts_a_published_state_and_refuses_replays_and_tampering()

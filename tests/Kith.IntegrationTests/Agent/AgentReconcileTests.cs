@@ -12,7 +12,7 @@ public class AgentReconcileTests
     [Fact]
     public async Task A_published_state_makes_the_agent_issue_the_endpoint_certificate_and_reload_once_and_a_restart_changes_nothing()
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
+        using var kith = new KithWorkspace(TestInventories.AlphaOnly);
         var reloadLog = kith.File("reloads.log");
         kith.Inventory = kith.Write("fleet.yaml", $"""
             domain: home.arpa
@@ -25,25 +25,15 @@ public class AgentReconcileTests
                 files: {"{"} dir: /var/lib/acme/web {"}"}
                 reload: ["/bin/sh", "-c", "echo reloaded >> '{reloadLog}'"]
             """);
-        await kith.SucceedAsync("init");
-        var agentFolder = kith.File("agent-alpha");
-        await kith.SucceedAsync("agent", "init", "--machine", "alpha", "--dir", agentFolder);
-        var signed = kith.File("alpha-host-ca.pem");
-        await kith.SucceedAsync("machine", "sign", "alpha", "--csr", Path.Combine(agentFolder, "host-ca.csr"), "--out", signed);
-        await kith.SucceedAsync("agent", "install", "--dir", agentFolder, "--cert", signed, "--root", kith.RootCertificate);
-        await kith.SucceedAsync("apply");
-
-        var filesRoot = kith.File("root");
-        Directory.CreateDirectory(filesRoot);
-        var extra = $"files_root: {filesRoot}\nreconcile_interval_seconds: 300";
+        var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
+        var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
         var endpoint = Path.Combine(filesRoot, "var/lib/acme/web");
         var cert = Path.Combine(endpoint, "cert.pem");
         using var client = AgentProcess.Client(kith.RootCertificate);
         string serial;
-        using (var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, extra))
+        using (var agent = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, filesRoot, "reconcile_interval_seconds: 300"))
         {
-            var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-            Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+            await AgentEnrollment.PublishAsync(kith, agent);
 
             var metrics = await PollAsync(
                 async () => await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken),
@@ -67,7 +57,7 @@ public class AgentReconcileTests
             Assert.True(agent.Terminate() == 0, agent.Log);
         }
 
-        using (var again = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, extra))
+        using (var again = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, filesRoot, "reconcile_interval_seconds: 300"))
         {
             // The restarted agent runs a pass at start (it holds the state): it keeps the files.
             var metrics = await PollAsync(
@@ -85,33 +75,12 @@ public class AgentReconcileTests
     [Fact]
     public async Task An_endpoint_added_on_the_operator_makes_the_agent_install_the_resigned_host_ca_and_issue_its_certificate()
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
-        const string Before = """
-            domain: home.arpa
-            machines:
-              alpha: { addresses: [127.0.0.1] }
-            services:
-              web:
-                machine: alpha
-                endpoints: [web.home.arpa]
-                files: { dir: /var/lib/acme/web }
-            """;
-        kith.Inventory = kith.Write("fleet.yaml", Before);
-        await kith.SucceedAsync("init");
-        var agentFolder = kith.File("agent-alpha");
-        await kith.SucceedAsync("agent", "init", "--machine", "alpha", "--dir", agentFolder);
-        var signed = kith.File("alpha-host-ca.pem");
-        await kith.SucceedAsync("machine", "sign", "alpha", "--csr", Path.Combine(agentFolder, "host-ca.csr"), "--out", signed);
-        await kith.SucceedAsync("agent", "install", "--dir", agentFolder, "--cert", signed, "--root", kith.RootCertificate);
-        await kith.SucceedAsync("apply");
-
-        var filesRoot = kith.File("root");
-        Directory.CreateDirectory(filesRoot);
-        var extra = $"files_root: {filesRoot}\nreconcile_interval_seconds: 300";
+        using var kith = new KithWorkspace(TestInventories.AlphaWithWeb);
+        var agentFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
+        var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
         using var client = AgentProcess.Client(kith.RootCertificate);
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", agentFolder, kith.RootCertificate, extra);
-        var first = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(first.ExitCode == 0, $"{first}\n{agent.Log}");
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, agentFolder, filesRoot, "reconcile_interval_seconds: 300");
+        await AgentEnrollment.PublishAsync(kith, agent);
         await PollAsync(
             async () => await client.GetStringAsync(new Uri(agent.BaseAddress, "/metrics"), TestContext.Current.CancellationToken),
             text => text.Contains("\nkith_issued_total 1\n", StringComparison.Ordinal),
@@ -120,12 +89,11 @@ public class AgentReconcileTests
 
         // The operator adds an endpoint: apply re-signs the Host CA (same key, new constraints) and writes a
         // new state; publish alone brings it to the machine.
-        kith.Inventory = kith.Write("fleet.yaml", Before.Replace("endpoints: [web.home.arpa]", "endpoints: [web.home.arpa, api.home.arpa]", StringComparison.Ordinal));
+        kith.Inventory = kith.Write("fleet.yaml", TestInventories.AlphaWithWeb.Replace("endpoints: [web.home.arpa]", "endpoints: [web.home.arpa, api.home.arpa]", StringComparison.Ordinal));
         await kith.SucceedAsync("apply");
         var operatorHostCa = File.ReadAllText(Path.Combine(kith.State, "hosts", "alpha", "host-ca.pem"));
         Assert.NotEqual(installedBefore, operatorHostCa);
-        var second = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(second.ExitCode == 0, $"{second}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
 
         var webFolder = Path.Combine(filesRoot, "var/lib/acme/web");
         var webCert = Path.Combine(webFolder, "cert.pem");

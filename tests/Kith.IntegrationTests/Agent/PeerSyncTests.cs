@@ -45,15 +45,8 @@ public class PeerSyncTests(ITestOutputHelper output)
     public async Task A_peer_serving_a_state_that_does_not_verify_is_refused_and_logged_and_the_next_peer_gives_the_good_one()
     {
         using var network = new LoopbackNetwork(Machines.Length);
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
-        kith.Inventory = kith.Write("fleet.yaml", Inventory(network, betaExtraName: null));
-        await kith.SucceedAsync("init");
-        var folders = new string[Machines.Length];
-        for (var i = 0; i < Machines.Length; i++)
-        {
-            folders[i] = await EnrollAsync(kith, Machines[i]);
-        }
-
+        using var kith = new KithWorkspace(Inventory(network, betaExtraName: null));
+        var folders = await InitAndEnrollAllAsync(kith);
         await kith.SucceedAsync("apply");
         var good = File.ReadAllBytes(Path.Combine(kith.State, "fleet-state.json"));
 
@@ -107,15 +100,8 @@ public class PeerSyncTests(ITestOutputHelper output)
 
     private async Task RunAsync(IAgentNetwork network)
     {
-        using var kith = new KithWorkspace("domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\n");
-        kith.Inventory = kith.Write("fleet.yaml", Inventory(network, betaExtraName: null));
-        await kith.SucceedAsync("init");
-        var folders = new string[Machines.Length];
-        for (var i = 0; i < Machines.Length; i++)
-        {
-            folders[i] = await EnrollAsync(kith, Machines[i]);
-        }
-
+        using var kith = new KithWorkspace(Inventory(network, betaExtraName: null));
+        var folders = await InitAndEnrollAllAsync(kith);
         await kith.SucceedAsync("apply");
         var agents = new List<AgentProcess>();
         try
@@ -240,14 +226,17 @@ public class PeerSyncTests(ITestOutputHelper output)
             """;
     }
 
-    private static async Task<string> EnrollAsync(KithWorkspace kith, string machine)
+    /// <summary>init, then every machine enrolled with its agent installed; returns the agent folders in <see cref="Machines"/> order.</summary>
+    private static async Task<string[]> InitAndEnrollAllAsync(KithWorkspace kith)
     {
-        var folder = kith.File($"agent-{machine}");
-        await kith.SucceedAsync("agent", "init", "--machine", machine, "--dir", folder);
-        var signed = kith.File($"{machine}-host-ca.pem");
-        await kith.SucceedAsync("machine", "sign", machine, "--csr", Path.Combine(folder, "host-ca.csr"), "--out", signed);
-        await kith.SucceedAsync("agent", "install", "--dir", folder, "--cert", signed, "--root", kith.RootCertificate);
-        return folder;
+        await kith.SucceedAsync("init");
+        var folders = new string[Machines.Length];
+        for (var i = 0; i < Machines.Length; i++)
+        {
+            folders[i] = await AgentEnrollment.EnrollAsync(kith, Machines[i]);
+        }
+
+        return folders;
     }
 
     /// <summary>The envelope with its payload's version changed and the signature kept (so it no longer verifies).</summary>

@@ -10,27 +10,12 @@ namespace Kith.IntegrationTests.Cli;
 /// </summary>
 public class PublishToMachinesTests
 {
-    private const string Fleet = """
-        domain: home.arpa
-        machines:
-          alpha: { addresses: [127.0.0.1] }
-          beta: { addresses: [127.0.0.2] }
-          gamma: { addresses: [127.0.0.3] }
-        services:
-          web:
-            machine: alpha
-            endpoints: [web.home.arpa]
-            files: { dir: /var/lib/acme/web }
-        """;
-
     [Fact]
     public async Task Publish_without_to_reaches_every_enrolled_agent_and_reports_one_that_is_down_as_unreachable()
     {
-        using var kith = new KithWorkspace(Fleet);
+        using var kith = new KithWorkspace(TestInventories.ThreeMachinesWebOnAlpha);
         var alphaFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
-        var filesRoot = kith.File("files");
-        Directory.CreateDirectory(filesRoot);
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", alphaFolder, kith.RootCertificate, $"files_root: {filesRoot}\npeer_sync: false");
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, alphaFolder, AgentEnrollment.MakeFilesRoot(kith), "peer_sync: false");
         var port = agent.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         // alpha is the only enrolled machine: its agent is reached at alpha.home.arpa, connected to 127.0.0.1.
@@ -41,9 +26,7 @@ public class PublishToMachinesTests
         Assert.Equal(File.ReadAllBytes(Path.Combine(kith.State, "fleet-state.json")), File.ReadAllBytes(Path.Combine(alphaFolder, "state.json")));
 
         // beta enrolled, its agent never started (nothing listens on 127.0.0.2); apply writes version 2.
-        var betaFolder = kith.File("agent-beta");
-        await kith.SucceedAsync("agent", "init", "--machine", "beta", "--dir", betaFolder);
-        await kith.SucceedAsync("machine", "sign", "beta", "--csr", Path.Combine(betaFolder, "host-ca.csr"));
+        await AgentEnrollment.EnrollAsync(kith, "beta", install: false);
         await kith.SucceedAsync("apply");
 
         // --agent points alpha at its address; beta is tried at its inventory address 127.0.0.2 on --port,
@@ -75,7 +58,7 @@ public class PublishToMachinesTests
     [Fact]
     public async Task Publish_without_to_and_without_an_enrolled_machine_says_what_to_do_and_to_with_agent_is_refused()
     {
-        using var kith = new KithWorkspace(Fleet);
+        using var kith = new KithWorkspace(TestInventories.ThreeMachinesWebOnAlpha);
         await kith.SucceedAsync("init");
         await kith.SucceedAsync("apply");
 

@@ -9,17 +9,8 @@ namespace Kith.IntegrationTests.Cli;
 /// </summary>
 public class StatusTests
 {
-    private const string Fleet = """
-        domain: home.arpa
-        machines:
-          alpha: { addresses: [127.0.0.1] }
-          beta: { addresses: [127.0.0.2] }
-          gamma: { addresses: [127.0.0.3] }
-        services:
-          web:
-            machine: alpha
-            endpoints: [web.home.arpa]
-            files: { dir: /var/lib/acme/web }
+    private const string Fleet = TestInventories.ThreeMachinesWebOnAlpha + """
+
             reload: ["true"]
         """;
 
@@ -27,15 +18,11 @@ public class StatusTests
     public async Task Status_shows_each_agent_reachable_or_unreachable_its_state_version_and_a_failing_reload_with_its_reason()
     {
         using var kith = new KithWorkspace(Fleet);
-        await kith.SucceedAsync("init");
-        var alphaFolder = await EnrollAsync(kith, "alpha", install: true);
-        await kith.SucceedAsync("apply");
-        var filesRoot = kith.File("files");
-        Directory.CreateDirectory(filesRoot);
-        using var agent = await AgentProcess.StartAsync(kith.File("agent.yaml"), "alpha", alphaFolder, kith.RootCertificate, $"files_root: {filesRoot}");
+        var alphaFolder = await AgentEnrollment.EnrollAlphaAndApplyAsync(kith);
+        var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, alphaFolder, filesRoot);
         var port = agent.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
         await PollAsync(kith, agent, json => EndpointStatus(json, "alpha", "web") == "ok", "--port", port);
 
         // Every enrolled agent reachable, nothing failing: exit 0. beta and gamma have no agent enrolled.
@@ -48,7 +35,7 @@ public class StatusTests
         Assert.Matches(@"\ngamma\s+no agent\s", good.Out);
 
         // beta enrolled, its agent never started; apply writes version 2, which alpha has not received.
-        await EnrollAsync(kith, "beta", install: false);
+        await AgentEnrollment.EnrollAsync(kith, "beta", install: false);
         await kith.SucceedAsync("apply");
         var down = await kith.KithAsync("status", "--port", port, "--timeout", "3s");
         Assert.True(down.ExitCode == 1, down.ToString());
@@ -90,8 +77,7 @@ public class StatusTests
         // web moves folder and its reload now fails: the agent writes the new files, the reload exits 1.
         kith.Inventory = kith.Write("kith.yaml", Fleet.Replace("dir: /var/lib/acme/web }", "dir: /var/lib/acme/web2 }", StringComparison.Ordinal).Replace("[\"true\"]", "[\"false\"]", StringComparison.Ordinal));
         await kith.SucceedAsync("apply");
-        publish = await kith.KithAsync("publish", "--to", agent.BaseAddress.ToString());
-        Assert.True(publish.ExitCode == 0, $"{publish}\n{agent.Log}");
+        await AgentEnrollment.PublishAsync(kith, agent);
         await PollAsync(kith, agent, json => EndpointStatus(json, "alpha", "web") == "failing", "--agent", $"alpha=https://127.0.0.1:{port}", "--port", port);
 
         var failing = await kith.KithAsync("status", "--agent", $"alpha=https://127.0.0.1:{port}", "--port", port, "--timeout", "3s");
@@ -108,7 +94,7 @@ public class StatusTests
         await kith.SucceedAsync("init");
         using var other = new KithWorkspace(Fleet);
         await other.SucceedAsync("init");
-        var foreignFolder = await EnrollAsync(other, "alpha", install: true);
+        var foreignFolder = await AgentEnrollment.EnrollAsync(other, "alpha");
         using var foreign = await AgentProcess.StartAsync(other.File("agent.yaml"), "alpha", foreignFolder, other.RootCertificate);
 
         var status = await kith.KithAsync("status", "--agent", $"alpha=https://127.0.0.1:{foreign.Port}");
@@ -132,20 +118,6 @@ public class StatusTests
         CliRun.AssertUsageError(await kith.KithAsync("status", "--timeout", "1h"), "--timeout", "10m");
         CliRun.AssertUsageError(await kith.KithAsync("status", "--port", "0"), "--port");
         CliRun.AssertCleanFailure(await kith.KithAsync("status", "--agent", "omega=https://127.0.0.1:8555"), 1, "omega", "inventory");
-    }
-
-    private static async Task<string> EnrollAsync(KithWorkspace kith, string machine, bool install)
-    {
-        var folder = kith.File($"agent-{machine}");
-        await kith.SucceedAsync("agent", "init", "--machine", machine, "--dir", folder);
-        var signed = kith.File($"{machine}-host-ca.pem");
-        await kith.SucceedAsync("machine", "sign", machine, "--csr", Path.Combine(folder, "host-ca.csr"), "--out", signed);
-        if (install)
-        {
-            await kith.SucceedAsync("agent", "install", "--dir", folder, "--cert", signed, "--root", kith.RootCertificate);
-        }
-
-        return folder;
     }
 
     private static JsonElement Machine(JsonElement root, string name) =>
