@@ -337,6 +337,15 @@ public sealed class AcmeJwsVerifierTests
     }
 
     [Fact]
+    public void Invalid_utf8_inside_a_json_string_is_malformed()
+    {
+        byte[] body = TestJws.Flattened("e30", "", "AA");
+        body[2] = 0xBB;
+
+        AssertRefused(Verify(body), AcmeProblem.Malformed);
+    }
+
+    [Fact]
     public void An_unprotected_header_member_is_malformed()
     {
         var key = TestAcmeKey.Create("P-256");

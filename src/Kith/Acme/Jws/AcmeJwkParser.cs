@@ -19,7 +19,16 @@ public static class AcmeJwkParser
     public static bool TryParse(JsonElement jwk, out AcmeAccountKey? key, out AcmeProblem? problem)
     {
         key = null;
-        problem = Parse(jwk, ref key);
+        try
+        {
+            problem = Parse(jwk, ref key);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string member holding invalid UTF-8 only fails when it is read.
+            problem = AcmeProblem.MalformedRequest("jwk is not valid UTF-8 JSON");
+        }
+
         return problem is null;
     }
 

@@ -87,9 +87,9 @@ public static class AcmeJwsVerifier
                 ? result
                 : Refuse(AcmeProblem.Unauthorized, "the keyChange oldKey is not the account's current key");
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return Refuse(AcmeProblem.Malformed, "the keyChange inner payload is not valid JSON");
+            return Refuse(AcmeProblem.Malformed, "the keyChange inner payload is not valid UTF-8 JSON");
         }
     }
 
@@ -103,9 +103,9 @@ public static class AcmeJwsVerifier
         {
             return Refuse(AcmeProblem.Malformed, inner ? "the keyChange inner JWS is not valid JSON" : "the request body is not valid JSON");
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            // JsonDocument reports some invalid UTF-8 this way.
+            // JsonDocument only finds invalid UTF-8 inside a string when the string is read.
             return Refuse(AcmeProblem.Malformed, "the request body is not valid UTF-8 JSON");
         }
     }
