@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Kith.Pki;
 
 /// <summary>
@@ -27,10 +29,10 @@ public static class IssuancePolicy
         for (var i = 0; i < request.DnsNames.Count; i++)
         {
             var name = request.DnsNames[i];
-            var problem = HostName.Problem(name, request.AllowWildcard);
+            var problem = DnsNameProblem(issuer.Constraints, name, request.AllowWildcard);
             if (problem is not null)
             {
-                throw Refuse(issuer, $"names[{i}]", $"'{name}': {problem}");
+                throw Refuse(issuer, $"names[{i}]", problem);
             }
 
             for (var j = 0; j < i; j++)
@@ -39,11 +41,6 @@ public static class IssuancePolicy
                 {
                     throw Refuse(issuer, $"names[{i}]", $"'{name}' is listed twice");
                 }
-            }
-
-            if (issuer.Constraints is { } constraints && !constraints.Permits(name))
-            {
-                throw Refuse(issuer, $"names[{i}]", $"'{name}' is outside the names this CA may certify ({string.Join(", ", constraints.PermittedDnsNames)})");
             }
         }
 
@@ -54,13 +51,44 @@ public static class IssuancePolicy
 
         for (var i = 0; i < request.IpAddresses.Count; i++)
         {
-            var address = request.IpAddresses[i];
-            if (issuer.Constraints is { } constraints && !constraints.Permits(address))
+            var problem = AddressProblem(issuer.Constraints, request.IpAddresses[i]);
+            if (problem is not null)
             {
-                var allowed = constraints.PermittedAddresses.Count == 0 ? "none" : string.Join(", ", constraints.PermittedAddresses);
-                throw Refuse(issuer, $"ipAddresses[{i}]", $"{address} is outside the addresses this CA may certify ({allowed})");
+                throw Refuse(issuer, $"ipAddresses[{i}]", problem);
             }
         }
+    }
+
+    /// <summary>
+    /// Why a CA with <paramref name="constraints"/> may not certify the DNS name, or null when it may: the
+    /// form check of <see cref="HostName"/> and the CA's name constraints. Other front doors (ACME)
+    /// ask this before a request reaches signing, so they can never accept what signing refuses.
+    /// </summary>
+    public static string? DnsNameProblem(NameConstraints? constraints, string name, bool allowWildcard)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var problem = HostName.Problem(name, allowWildcard);
+        if (problem is not null)
+        {
+            return $"'{name}': {problem}";
+        }
+
+        return constraints is not null && !constraints.Permits(name)
+            ? $"'{name}' is outside the names this CA may certify ({string.Join(", ", constraints.PermittedDnsNames)})"
+            : null;
+    }
+
+    /// <summary>Why a CA with <paramref name="constraints"/> may not certify the address, or null when it may.</summary>
+    public static string? AddressProblem(NameConstraints? constraints, IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (constraints is null || constraints.Permits(address))
+        {
+            return null;
+        }
+
+        var allowed = constraints.PermittedAddresses.Count == 0 ? "none" : string.Join(", ", constraints.PermittedAddresses);
+        return $"{address} is outside the addresses this CA may certify ({allowed})";
     }
 
     private static void CheckValidity(CertificateAuthority issuer, LeafRequest request, DateTimeOffset now)
