@@ -6,22 +6,22 @@ namespace Kith.Acme.Validation;
 /// </summary>
 public sealed class ChallengeValidationQueue(int maxConcurrent = 16) : IDisposable
 {
-    private readonly SemaphoreSlim _slots = new(maxConcurrent > 0 ? maxConcurrent : throw new ArgumentOutOfRangeException(nameof(maxConcurrent)), maxConcurrent);
+    private readonly SemaphoreSlim slots = new(maxConcurrent > 0 ? maxConcurrent : throw new ArgumentOutOfRangeException(nameof(maxConcurrent)), maxConcurrent);
 
     public int MaxConcurrent { get; } = maxConcurrent;
 
     public async Task<ChallengeResult> ValidateAsync(IChallengeValidator validator, ChallengeRequest request, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await validator.ValidateAsync(request, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            _slots.Release();
+            slots.Release();
         }
     }
 
-    public void Dispose() => _slots.Dispose();
+    public void Dispose() => slots.Dispose();
 }

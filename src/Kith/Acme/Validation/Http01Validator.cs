@@ -75,7 +75,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
         var cap = options.MaxHttpBodyBytes;
         if (content.Headers.ContentLength is { } declared && declared > cap)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered a body of {declared} bytes, more than the {cap} allowed");
+            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered a body of {declared} bytes, more than the {cap} bytes allowed");
         }
 
         var buffer = new byte[cap + 1];
