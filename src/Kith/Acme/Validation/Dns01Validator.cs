@@ -44,7 +44,7 @@ public sealed class Dns01Validator(ChallengeValidationOptions options) : IChalle
         }
         catch (DnsResponseException e)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, $"TXT lookup of {name} failed: {e.DnsError}");
+            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, $"TXT lookup of {name} failed: {e.Message}");
         }
 
         if (response.HasError)
