@@ -18,7 +18,8 @@ internal sealed record ProblemDocument(
     string Detail,
     int? Status,
     IdentifierDocument? Identifier,
-    IReadOnlyList<ProblemDocument>? Subproblems);
+    IReadOnlyList<ProblemDocument>? Subproblems,
+    IReadOnlyList<string>? Algorithms);
 
 internal sealed record DirectoryMetaDocument(
     string? Website,

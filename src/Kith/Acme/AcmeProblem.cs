@@ -15,12 +15,14 @@ public sealed record AcmeIdentifier(string Type, string Value)
 /// </summary>
 /// <param name="Identifier">The identifier the problem concerns; set on subproblems.</param>
 /// <param name="Status">The HTTP status; the type's default when null.</param>
+/// <param name="Algorithms">For badSignatureAlgorithm: the JWS algorithms the server accepts (RFC 8555 §6.2).</param>
 public sealed record AcmeProblem(
     AcmeErrorType Type,
     string Detail,
     AcmeIdentifier? Identifier = null,
     IReadOnlyList<AcmeProblem>? Subproblems = null,
-    int? Status = null)
+    int? Status = null,
+    IReadOnlyList<string>? Algorithms = null)
 {
     public const string MediaType = "application/problem+json";
 
@@ -35,5 +37,6 @@ public sealed record AcmeProblem(
         Detail,
         top ? HttpStatus : null,
         Identifier is null ? null : new IdentifierDocument(Identifier.Type, Identifier.Value),
-        Subproblems is { Count: > 0 } ? [.. Subproblems.Select(s => s.ToDocument(top: false))] : null);
+        Subproblems is { Count: > 0 } ? [.. Subproblems.Select(s => s.ToDocument(top: false))] : null,
+        Algorithms);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kith.Acme;
 using Kith.Acme.Validation;
 
 namespace Kith.IntegrationTests.Acme;
@@ -44,7 +45,7 @@ public sealed class Dns01ValidatorTests
         var result = await Validator(server).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.IncorrectResponse, result.ProblemType);
+        Assert.Equal(AcmeErrorType.IncorrectResponse, result.ProblemType);
         Assert.Equal($"{RecordName} has TXT \"not-the-digest\", none equal to the expected \"{expected}\"", result.Detail);
     }
 
@@ -56,7 +57,7 @@ public sealed class Dns01ValidatorTests
         var result = await Validator(server).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Dns, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Dns, result.ProblemType);
         Assert.Equal($"TXT lookup of {RecordName} answered Non-Existent Domain", result.Detail);
     }
 
@@ -69,7 +70,7 @@ public sealed class Dns01ValidatorTests
         var result = await Validator(server, TimeSpan.FromSeconds(1)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Dns, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Dns, result.ProblemType);
         Assert.StartsWith($"TXT lookup of {RecordName} ", result.Detail);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
         Assert.True(server.Queries >= 1);

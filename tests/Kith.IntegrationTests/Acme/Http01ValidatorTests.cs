@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Kith.Acme;
 using Kith.Acme.Validation;
 
 namespace Kith.IntegrationTests.Acme;
@@ -32,7 +33,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Unauthorized, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Unauthorized, result.ProblemType);
         Assert.Equal($"{Url(server.Port)} answered 404", result.Detail);
     }
 
@@ -44,7 +45,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.IncorrectResponse, result.ProblemType);
+        Assert.Equal(AcmeErrorType.IncorrectResponse, result.ProblemType);
         Assert.Equal($"{Url(server.Port)} answered \"T0k3n.someone-else\", expected the key authorization \"{Request.KeyAuthorization}\"", result.Detail);
     }
 
@@ -68,7 +69,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.IncorrectResponse, result.ProblemType);
+        Assert.Equal(AcmeErrorType.IncorrectResponse, result.ProblemType);
         Assert.Contains("than the 8192 bytes allowed", result.Detail);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"took {watch.Elapsed}");
     }
@@ -82,7 +83,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port, TimeSpan.FromSeconds(1))).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Connection, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Connection, result.ProblemType);
         Assert.Equal($"{Url(server.Port)} did not answer within 1 s", result.Detail);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
     }
@@ -95,7 +96,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Connection, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Connection, result.ProblemType);
         Assert.Equal($"{Url(server.Port)} redirected to http://10.0.0.1/.well-known/acme-challenge/T0k3n, which is address 10.0.0.1, not an allowed address; not following", result.Detail);
     }
 
@@ -108,7 +109,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(server.Port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Connection, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Connection, result.ProblemType);
         Assert.Contains($"which uses port {other.Port}, not one of 80, 443, {server.Port}; not following", result.Detail);
         Assert.Equal(0, other.Connections);
     }
@@ -124,7 +125,7 @@ public sealed class Http01ValidatorTests
         var result = await new Http01Validator(AcmeTestNetwork.Options(port)).ValidateAsync(Request, TestContext.Current.CancellationToken);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Connection, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Connection, result.ProblemType);
         Assert.Equal($"http://{AcmeTestNetwork.ForbiddenName}:{port}/key: {AcmeTestNetwork.ForbiddenName} resolves to 127.0.0.2, which is not an allowed address; not connecting", result.Detail);
         Assert.Equal(0, forbidden.Connections);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Security;
+using Kith.Acme;
 using Kith.Acme.Validation;
 
 namespace Kith.IntegrationTests.Acme;
@@ -39,7 +40,7 @@ public sealed class TlsAlpn01ValidatorTests
         var (result, target) = await ValidateAgainst(server);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Unauthorized, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Unauthorized, result.ProblemType);
         Assert.Equal($"{target} presented acmeIdentifier {Convert.ToHexStringLower(wrong)}, expected SHA-256 of the key authorization {Convert.ToHexStringLower(Digest)}", result.Detail);
     }
 
@@ -73,7 +74,7 @@ public sealed class TlsAlpn01ValidatorTests
         var (result, target) = await ValidateAgainst(server);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Unauthorized, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Unauthorized, result.ProblemType);
         Assert.Equal($"{target} presented a certificate for DNS:{AcmeTestNetwork.Name}, DNS:other.home.arpa; expected exactly one name, DNS:{AcmeTestNetwork.Name}", result.Detail);
     }
 
@@ -85,7 +86,7 @@ public sealed class TlsAlpn01ValidatorTests
         var (result, target) = await ValidateAgainst(server);
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Tls, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Tls, result.ProblemType);
         Assert.Equal($"{target} negotiated no ALPN protocol, not \"acme-tls/1\"", result.Detail);
     }
 
@@ -98,7 +99,7 @@ public sealed class TlsAlpn01ValidatorTests
         var (result, target) = await ValidateAgainst(server, TimeSpan.FromSeconds(1));
 
         Assert.False(result.IsValid);
-        Assert.Equal(AcmeProblemTypes.Connection, result.ProblemType);
+        Assert.Equal(AcmeErrorType.Connection, result.ProblemType);
         Assert.Equal($"{target} did not complete a TLS handshake within 1 s", result.Detail);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(4));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kith.Acme;
 using Kith.Acme.Jws;
 
 namespace Kith.Tests.Acme;
@@ -67,6 +68,6 @@ public sealed class AcmeJwkThumbprintTests
         using var document = JsonDocument.Parse(padded);
 
         Assert.False(AcmeJwkParser.TryParse(document.RootElement, out _, out var problem));
-        Assert.Equal(AcmeProblem.BadPublicKey, problem!.Type);
+        Assert.Equal(AcmeErrorType.BadPublicKey, problem!.Type);
     }
 }

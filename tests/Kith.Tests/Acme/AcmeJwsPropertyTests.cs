@@ -1,4 +1,5 @@
 using CsCheck;
+using Kith.Acme;
 using Kith.Acme.Jws;
 
 namespace Kith.Tests.Acme;
@@ -35,7 +36,7 @@ public sealed class AcmeJwsPropertyTests
             changed[index] ^= flip;
             var result = AcmeJwsVerifier.Verify(changed, 4096, _ => NoAccount);
             Assert.False(result.IsVerified, $"byte {index} xor {flip} still verified");
-            Assert.StartsWith("urn:ietf:params:acme:error:", result.Problem.Type, StringComparison.Ordinal);
+            Assert.StartsWith("urn:ietf:params:acme:error:", result.Problem.Type.Urn(), StringComparison.Ordinal);
         }, iter: 3000);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Kith.Acme;
 using Kith.Acme.Jws;
 
 namespace Kith.Tests.Acme;
@@ -13,7 +14,7 @@ public sealed class AcmeJwsVerifierTests
     private static AcmeJwsResult Verify(byte[] body, Func<string, AcmeAccountKey?>? lookup = null) =>
         AcmeJwsVerifier.Verify(body, Limit, lookup ?? (_ => null));
 
-    private static void AssertRefused(AcmeJwsResult result, string problemType)
+    private static void AssertRefused(AcmeJwsResult result, AcmeErrorType problemType)
     {
         Assert.False(result.IsVerified, "the request was accepted");
         Assert.Equal(problemType, result.Problem.Type);
@@ -66,7 +67,7 @@ public sealed class AcmeJwsVerifierTests
     {
         var key = TestAcmeKey.Create("P-256");
 
-        AssertRefused(Verify(TestJws.Request(key, useKid: true)), AcmeProblem.AccountDoesNotExist);
+        AssertRefused(Verify(TestJws.Request(key, useKid: true)), AcmeErrorType.AccountDoesNotExist);
     }
 
     [Fact]
@@ -75,7 +76,7 @@ public sealed class AcmeJwsVerifierTests
         var signer = TestAcmeKey.Create("P-256");
         var accountKey = ParseKey(TestAcmeKey.Create("P-256").Jwk);
 
-        AssertRefused(Verify(TestJws.Request(signer, useKid: true), _ => accountKey), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Request(signer, useKid: true), _ => accountKey), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class AcmeJwsVerifierTests
 
         var result = Verify(TestJws.Body(key, TestJws.Header(key, alg: alg)));
 
-        AssertRefused(result, AcmeProblem.BadSignatureAlgorithm);
+        AssertRefused(result, AcmeErrorType.BadSignatureAlgorithm);
         Assert.Equal(["ES256", "ES384", "RS256", "EdDSA"], result.Problem!.Algorithms!);
     }
 
@@ -116,7 +117,7 @@ public sealed class AcmeJwsVerifierTests
     {
         var key = TestAcmeKey.Create(keyType);
 
-        AssertRefused(Verify(TestJws.Body(key, TestJws.Header(key, alg: alg))), AcmeProblem.BadSignatureAlgorithm);
+        AssertRefused(Verify(TestJws.Body(key, TestJws.Header(key, alg: alg))), AcmeErrorType.BadSignatureAlgorithm);
     }
 
     [Fact]
@@ -126,7 +127,7 @@ public sealed class AcmeJwsVerifierTests
 
         var result = Verify(TestJws.Body(key, TestJws.Header(key, extra: $",\"kid\":\"{TestJws.Kid}\"")));
 
-        AssertRefused(result, AcmeProblem.Malformed);
+        AssertRefused(result, AcmeErrorType.Malformed);
         Assert.Contains("exactly one", result.Problem!.Detail, StringComparison.Ordinal);
     }
 
@@ -135,7 +136,7 @@ public sealed class AcmeJwsVerifierTests
     {
         var key = TestAcmeKey.Create("P-256");
 
-        AssertRefused(Verify(TestJws.Body(key, """{"alg":"ES256","nonce":"n","url":"https://ca.example/x"}""")), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Body(key, """{"alg":"ES256","nonce":"n","url":"https://ca.example/x"}""")), AcmeErrorType.Malformed);
     }
 
     [Theory]
@@ -151,7 +152,7 @@ public sealed class AcmeJwsVerifierTests
         var key = TestAcmeKey.Create("P-256");
         var accountKey = ParseKey(key.Jwk);
 
-        AssertRefused(Verify(TestJws.Body(key, header), _ => accountKey), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Body(key, header), _ => accountKey), AcmeErrorType.Malformed);
     }
 
     [Theory]
@@ -163,7 +164,7 @@ public sealed class AcmeJwsVerifierTests
     {
         var key = TestAcmeKey.Create("P-256");
 
-        AssertRefused(Verify(TestJws.Body(key, TestJws.Header(key, extra: extra))), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Body(key, TestJws.Header(key, extra: extra))), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -181,7 +182,7 @@ public sealed class AcmeJwsVerifierTests
 
         var result = Verify(TestJws.Body(key, TestJws.Header(key, extra: ",\"url\":\"https://evil.example/\"")));
 
-        AssertRefused(result, AcmeProblem.Malformed);
+        AssertRefused(result, AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -190,7 +191,7 @@ public sealed class AcmeJwsVerifierTests
         var key = TestAcmeKey.Create("P-256");
         string body = Encoding.UTF8.GetString(TestJws.Request(key));
 
-        AssertRefused(Verify(Encoding.UTF8.GetBytes(body.Replace("}", ",\"payload\":\"\"}", StringComparison.Ordinal))), AcmeProblem.Malformed);
+        AssertRefused(Verify(Encoding.UTF8.GetBytes(body.Replace("}", ",\"payload\":\"\"}", StringComparison.Ordinal))), AcmeErrorType.Malformed);
     }
 
     [Theory]
@@ -211,8 +212,8 @@ public sealed class AcmeJwsVerifierTests
         };
         Assert.True(Verify(TestJws.Flattened(header, payload, signature)).IsVerified, "the unmodified request must verify");
 
-        AssertRefused(Verify(TestJws.Flattened(p, y, s)), AcmeProblem.Malformed);
-        AssertRefused(Verify(TestJws.Flattened(p.Replace('-', '+').Replace('_', '/') + "+", y, s)), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(p, y, s)), AcmeErrorType.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(p.Replace('-', '+').Replace('_', '/') + "+", y, s)), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -226,9 +227,9 @@ public sealed class AcmeJwsVerifierTests
         string otherPayload = TestAcmeKey.B64("""{"onlyReturnExisting":true}""");
         string otherHeader = TestAcmeKey.B64(TestJws.Header(key, url: "https://ca.example/acme/revoke-cert"));
 
-        AssertRefused(Verify(TestJws.Flattened(header, otherPayload, signature)), AcmeProblem.Malformed);
-        AssertRefused(Verify(TestJws.Flattened(otherHeader, payload, signature)), AcmeProblem.Malformed);
-        AssertRefused(Verify(TestJws.Flattened(header, "", signature)), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(header, otherPayload, signature)), AcmeErrorType.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(otherHeader, payload, signature)), AcmeErrorType.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(header, "", signature)), AcmeErrorType.Malformed);
     }
 
     [Theory]
@@ -241,7 +242,7 @@ public sealed class AcmeJwsVerifierTests
         byte[] signature = key.Sign(Encoding.ASCII.GetBytes(header + "." + payload));
         signature[signature.Length / 2] ^= 0x01;
 
-        AssertRefused(Verify(TestJws.Flattened(header, payload, TestAcmeKey.B64(signature))), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Flattened(header, payload, TestAcmeKey.B64(signature))), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -249,7 +250,7 @@ public sealed class AcmeJwsVerifierTests
     {
         var key = TestAcmeKey.Ec(ECCurve.NamedCurves.nistP256, "P-256", "ES256", HashAlgorithmName.SHA256, der: true);
 
-        AssertRefused(Verify(TestJws.Request(key)), AcmeProblem.Malformed);
+        AssertRefused(Verify(TestJws.Request(key)), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -262,8 +263,8 @@ public sealed class AcmeJwsVerifierTests
         var shortX = key.WithJwk($$"""{"kty":"EC","crv":"P-256","x":"{{TestAcmeKey.B64(x[1..])}}","y":"{{y}}"}""");
         var longX = key.WithJwk($$"""{"kty":"EC","crv":"P-256","x":"{{TestAcmeKey.B64([0, .. x])}}","y":"{{y}}"}""");
 
-        AssertRefused(Verify(TestJws.Request(shortX)), AcmeProblem.BadPublicKey);
-        AssertRefused(Verify(TestJws.Request(longX)), AcmeProblem.BadPublicKey);
+        AssertRefused(Verify(TestJws.Request(shortX)), AcmeErrorType.BadPublicKey);
+        AssertRefused(Verify(TestJws.Request(longX)), AcmeErrorType.BadPublicKey);
     }
 
     [Fact]
@@ -276,7 +277,7 @@ public sealed class AcmeJwsVerifierTests
         y[^1] ^= 0x01;
         var offCurve = key.WithJwk($$"""{"kty":"EC","crv":"P-256","x":"{{x}}","y":"{{TestAcmeKey.B64(y)}}"}""");
 
-        AssertRefused(Verify(TestJws.Request(offCurve)), AcmeProblem.BadPublicKey);
+        AssertRefused(Verify(TestJws.Request(offCurve)), AcmeErrorType.BadPublicKey);
     }
 
     [Fact]
@@ -284,21 +285,21 @@ public sealed class AcmeJwsVerifierTests
     {
         var result = Verify(TestJws.Request(TestAcmeKey.Rsa(1024)));
 
-        AssertRefused(result, AcmeProblem.BadPublicKey);
+        AssertRefused(result, AcmeErrorType.BadPublicKey);
         Assert.Contains("1024 bits", result.Problem!.Detail, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("""{"kty":"oct","k":"c2VjcmV0"}""", AcmeProblem.Malformed)]
-    [InlineData("""{"kty":"EC","crv":"P-521","x":"AA","y":"AA"}""", AcmeProblem.BadPublicKey)]
-    [InlineData("""{"kty":"EC","crv":"secp256k1","x":"AA","y":"AA"}""", AcmeProblem.BadPublicKey)]
-    [InlineData("""{"kty":"OKP","crv":"X25519","x":"AA"}""", AcmeProblem.BadPublicKey)]
-    [InlineData("""{"kty":"OKP","crv":"Ed25519","x":"AAAA"}""", AcmeProblem.BadPublicKey)]
-    [InlineData("""{"kty":"DSA"}""", AcmeProblem.BadPublicKey)]
-    [InlineData("""{"crv":"P-256"}""", AcmeProblem.Malformed)]
-    [InlineData("""["kty","EC"]""", AcmeProblem.Malformed)]
-    [InlineData("\"EC\"", AcmeProblem.Malformed)]
-    public void Unsupported_or_broken_jwks_are_refused(string jwk, string problemType)
+    [InlineData("""{"kty":"oct","k":"c2VjcmV0"}""", AcmeErrorType.Malformed)]
+    [InlineData("""{"kty":"EC","crv":"P-521","x":"AA","y":"AA"}""", AcmeErrorType.BadPublicKey)]
+    [InlineData("""{"kty":"EC","crv":"secp256k1","x":"AA","y":"AA"}""", AcmeErrorType.BadPublicKey)]
+    [InlineData("""{"kty":"OKP","crv":"X25519","x":"AA"}""", AcmeErrorType.BadPublicKey)]
+    [InlineData("""{"kty":"OKP","crv":"Ed25519","x":"AAAA"}""", AcmeErrorType.BadPublicKey)]
+    [InlineData("""{"kty":"DSA"}""", AcmeErrorType.BadPublicKey)]
+    [InlineData("""{"crv":"P-256"}""", AcmeErrorType.Malformed)]
+    [InlineData("""["kty","EC"]""", AcmeErrorType.Malformed)]
+    [InlineData("\"EC\"", AcmeErrorType.Malformed)]
+    public void Unsupported_or_broken_jwks_are_refused(string jwk, AcmeErrorType problemType)
     {
         var key = TestAcmeKey.Create("P-256").WithJwk(jwk);
 
@@ -314,7 +315,7 @@ public sealed class AcmeJwsVerifierTests
 
         var result = Verify(TestJws.Request(key.WithJwk(withD)));
 
-        AssertRefused(result, AcmeProblem.Malformed);
+        AssertRefused(result, AcmeErrorType.Malformed);
         Assert.Contains("\"d\"", result.Problem!.Detail, StringComparison.Ordinal);
     }
 
@@ -333,7 +334,7 @@ public sealed class AcmeJwsVerifierTests
     [InlineData("{\"signatures\":[{\"protected\":\"e30\",\"signature\":\"AA\"}],\"payload\":\"\"}")]
     public void Bodies_that_are_not_a_flattened_jws_object_are_malformed(string body)
     {
-        AssertRefused(Verify(Encoding.UTF8.GetBytes(body)), AcmeProblem.Malformed);
+        AssertRefused(Verify(Encoding.UTF8.GetBytes(body)), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -342,7 +343,7 @@ public sealed class AcmeJwsVerifierTests
         byte[] body = TestJws.Flattened("e30", "", "AA");
         body[2] = 0xBB;
 
-        AssertRefused(Verify(body), AcmeProblem.Malformed);
+        AssertRefused(Verify(body), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -354,7 +355,7 @@ public sealed class AcmeJwsVerifierTests
 
         var result = Verify(TestJws.Flattened(header, "", signature, extra: ",\"header\":{\"kid\":\"x\"}"));
 
-        AssertRefused(result, AcmeProblem.Malformed);
+        AssertRefused(result, AcmeErrorType.Malformed);
         Assert.Contains("\"header\"", result.Problem!.Detail, StringComparison.Ordinal);
     }
 
@@ -364,7 +365,7 @@ public sealed class AcmeJwsVerifierTests
         byte[] body = TestJws.Request(TestAcmeKey.Create("P-256"));
 
         Assert.True(AcmeJwsVerifier.Verify(body, body.Length, _ => null).IsVerified);
-        AssertRefused(AcmeJwsVerifier.Verify(body, body.Length - 1, _ => null), AcmeProblem.Malformed);
+        AssertRefused(AcmeJwsVerifier.Verify(body, body.Length - 1, _ => null), AcmeErrorType.Malformed);
     }
 
     [Fact]
@@ -376,6 +377,6 @@ public sealed class AcmeJwsVerifierTests
         Assert.Null(request.CheckUrl(TestJws.Url));
         Assert.False(request.UrlMatches(TestJws.Url + "/"));
         Assert.False(request.UrlMatches("https://CA.example/acme/new-order"));
-        Assert.Equal(AcmeProblem.Unauthorized, request.CheckUrl("https://ca.example:443/acme/new-order")!.Type);
+        Assert.Equal(AcmeErrorType.Unauthorized, request.CheckUrl("https://ca.example:443/acme/new-order")!.Type);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Kith.Acme;
 using Kith.Acme.Jws;
 
 namespace Kith.Tests.Acme;
@@ -46,7 +47,7 @@ public sealed class AcmeKeyChangeTests
 
         var result = AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(header)));
 
-        Assert.Equal(AcmeProblem.Malformed, result.Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, result.Problem?.Type);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public sealed class AcmeKeyChangeTests
     {
         string header = $$"""{"alg":"EdDSA","kid":"{{TestJws.Kid}}","url":"{{KeyChangeUrl}}"}""";
 
-        Assert.Equal(AcmeProblem.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(header))).Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(header))).Problem?.Type);
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class AcmeKeyChangeTests
     {
         string header = $$"""{"alg":"EdDSA","jwk":{{newKey.Jwk}},"url":"https://ca.example/acme/new-order"}""";
 
-        Assert.Equal(AcmeProblem.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(header))).Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(header))).Problem?.Type);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class AcmeKeyChangeTests
     {
         string payload = $$"""{"account":"https://ca.example/acme/acct/2","oldKey":{{oldKey.Jwk}}}""";
 
-        Assert.Equal(AcmeProblem.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(payload: payload))).Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(payload: payload))).Problem?.Type);
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class AcmeKeyChangeTests
     {
         string payload = $$"""{"account":"{{TestJws.Kid}}","oldKey":{{TestAcmeKey.Create("P-256").Jwk}}}""";
 
-        Assert.Equal(AcmeProblem.Unauthorized, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(payload: payload))).Problem?.Type);
+        Assert.Equal(AcmeErrorType.Unauthorized, AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(payload: payload))).Problem?.Type);
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class AcmeKeyChangeTests
     {
         var result = AcmeJwsVerifier.VerifyKeyChange(Outer(Inner(signer: TestAcmeKey.Create("Ed25519"))));
 
-        Assert.Equal(AcmeProblem.Malformed, result.Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, result.Problem?.Type);
     }
 
     [Theory]
@@ -95,6 +96,6 @@ public sealed class AcmeKeyChangeTests
     [InlineData("[1]")]
     public void An_outer_payload_that_is_no_jws_is_malformed(string payload)
     {
-        Assert.Equal(AcmeProblem.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(payload)).Problem?.Type);
+        Assert.Equal(AcmeErrorType.Malformed, AcmeJwsVerifier.VerifyKeyChange(Outer(payload)).Problem?.Type);
     }
 }

@@ -26,7 +26,7 @@ public static class AcmeJwkParser
         catch (InvalidOperationException)
         {
             // A string member holding invalid UTF-8 only fails when it is read.
-            problem = AcmeProblem.MalformedRequest("jwk is not valid UTF-8 JSON");
+            problem = new AcmeProblem(AcmeErrorType.Malformed, "jwk is not valid UTF-8 JSON");
         }
 
         return problem is null;
@@ -36,20 +36,20 @@ public static class AcmeJwkParser
     {
         if (jwk.ValueKind != JsonValueKind.Object)
         {
-            return AcmeProblem.MalformedRequest("jwk must be a JSON object");
+            return new AcmeProblem(AcmeErrorType.Malformed, "jwk must be a JSON object");
         }
 
         foreach (string member in PrivateMembers)
         {
             if (jwk.TryGetProperty(member, out _))
             {
-                return AcmeProblem.MalformedRequest($"jwk holds the private member \"{member}\"; send only the public key");
+                return new AcmeProblem(AcmeErrorType.Malformed, $"jwk holds the private member \"{member}\"; send only the public key");
             }
         }
 
         if (!TryGetString(jwk, "kty", out string? kty))
         {
-            return AcmeProblem.MalformedRequest("jwk has no \"kty\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, "jwk has no \"kty\" string");
         }
 
         return kty switch
@@ -57,7 +57,7 @@ public static class AcmeJwkParser
             "EC" => ParseEc(jwk, ref key),
             "RSA" => ParseRsa(jwk, ref key),
             "OKP" => ParseOkp(jwk, ref key),
-            _ => AcmeProblem.BadPublicKeyValue($"jwk kty \"{kty}\" is not supported; use EC (P-256, P-384), RSA or OKP (Ed25519)"),
+            _ => new AcmeProblem(AcmeErrorType.BadPublicKey, $"jwk kty \"{kty}\" is not supported; use EC (P-256, P-384), RSA or OKP (Ed25519)"),
         };
     }
 
@@ -65,7 +65,7 @@ public static class AcmeJwkParser
     {
         if (!TryGetString(jwk, "crv", out string? crv))
         {
-            return AcmeProblem.MalformedRequest("EC jwk has no \"crv\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, "EC jwk has no \"crv\" string");
         }
 
         (ECCurve curve, int size) = crv switch
@@ -76,7 +76,7 @@ public static class AcmeJwkParser
         };
         if (size == 0)
         {
-            return AcmeProblem.BadPublicKeyValue($"EC curve \"{crv}\" is not supported; use P-256 or P-384");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, $"EC curve \"{crv}\" is not supported; use P-256 or P-384");
         }
 
         if (ReadBytes(jwk, "x", out string? xText, out byte[] x) is { } xProblem)
@@ -91,7 +91,7 @@ public static class AcmeJwkParser
 
         if (x.Length != size || y.Length != size)
         {
-            return AcmeProblem.BadPublicKeyValue($"{crv} coordinates must be {size} bytes each; got x {x.Length}, y {y.Length}");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, $"{crv} coordinates must be {size} bytes each; got x {x.Length}, y {y.Length}");
         }
 
         var parameters = new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } };
@@ -102,7 +102,7 @@ public static class AcmeJwkParser
         }
         catch (CryptographicException)
         {
-            return AcmeProblem.BadPublicKeyValue($"the {crv} jwk is not a point on the curve");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, $"the {crv} jwk is not a point on the curve");
         }
 
         key = AcmeAccountKey.ForEc(crv, parameters, xText!, yText!);
@@ -124,18 +124,18 @@ public static class AcmeJwkParser
         // RFC 7518 §6.3.1: integers use the fewest octets, so the thumbprint has one value per key.
         if (n.Length == 0 || n[0] == 0 || e.Length == 0 || e[0] == 0)
         {
-            return AcmeProblem.BadPublicKeyValue("RSA n and e must be non-empty and have no leading zero octets");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, "RSA n and e must be non-empty and have no leading zero octets");
         }
 
         int bits = (n.Length * 8) - System.Numerics.BitOperations.LeadingZeroCount((uint)n[0]) + 24;
         if (bits < MinRsaBits || bits > MaxRsaBits)
         {
-            return AcmeProblem.BadPublicKeyValue($"RSA key is {bits} bits; use {MinRsaBits} to {MaxRsaBits} bits");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, $"RSA key is {bits} bits; use {MinRsaBits} to {MaxRsaBits} bits");
         }
 
         if (e.Length > 4 || (e[^1] & 1) == 0 || (e.Length == 1 && e[0] < 3))
         {
-            return AcmeProblem.BadPublicKeyValue("RSA exponent e must be an odd number from 3 to 2^32-1");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, "RSA exponent e must be an odd number from 3 to 2^32-1");
         }
 
         var parameters = new RSAParameters { Modulus = n, Exponent = e };
@@ -145,7 +145,7 @@ public static class AcmeJwkParser
         }
         catch (CryptographicException)
         {
-            return AcmeProblem.BadPublicKeyValue("the RSA jwk is not a valid public key");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, "the RSA jwk is not a valid public key");
         }
 
         key = AcmeAccountKey.ForRsa(parameters, nText!, eText!);
@@ -156,12 +156,12 @@ public static class AcmeJwkParser
     {
         if (!TryGetString(jwk, "crv", out string? crv))
         {
-            return AcmeProblem.MalformedRequest("OKP jwk has no \"crv\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, "OKP jwk has no \"crv\" string");
         }
 
         if (crv != "Ed25519")
         {
-            return AcmeProblem.BadPublicKeyValue($"OKP curve \"{crv}\" is not supported; use Ed25519");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, $"OKP curve \"{crv}\" is not supported; use Ed25519");
         }
 
         if (ReadBytes(jwk, "x", out string? xText, out byte[] x) is { } xProblem)
@@ -171,7 +171,7 @@ public static class AcmeJwkParser
 
         if (x.Length != 32 || !Org.BouncyCastle.Math.EC.Rfc8032.Ed25519.ValidatePublicKeyFull(x, 0))
         {
-            return AcmeProblem.BadPublicKeyValue("the Ed25519 jwk x is not a valid 32-byte public key");
+            return new AcmeProblem(AcmeErrorType.BadPublicKey, "the Ed25519 jwk x is not a valid 32-byte public key");
         }
 
         key = AcmeAccountKey.ForEd25519(x, xText!);
@@ -183,12 +183,12 @@ public static class AcmeJwkParser
         bytes = [];
         if (!TryGetString(jwk, member, out text))
         {
-            return AcmeProblem.MalformedRequest($"jwk has no \"{member}\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, $"jwk has no \"{member}\" string");
         }
 
         return Base64Url.TryDecode(text, out bytes)
             ? null
-            : AcmeProblem.MalformedRequest($"jwk \"{member}\" is not unpadded base64url");
+            : new AcmeProblem(AcmeErrorType.Malformed, $"jwk \"{member}\" is not unpadded base64url");
     }
 
     internal static bool TryGetString(JsonElement obj, string member, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)

@@ -50,5 +50,5 @@ public sealed class AcmeJwsRequest
     /// <summary>The unauthorized problem for a url mismatch, or null when <see cref="UrlMatches"/>.</summary>
     public AcmeProblem? CheckUrl(string requestUrl) => UrlMatches(requestUrl)
         ? null
-        : new AcmeProblem(AcmeProblem.Unauthorized, $"the JWS url header \"{Url}\" differs from the request URL \"{requestUrl}\"");
+        : new AcmeProblem(AcmeErrorType.Unauthorized, $"the JWS url header \"{Url}\" differs from the request URL \"{requestUrl}\"");
 }

@@ -30,7 +30,7 @@ public static class AcmeJwsVerifier
         ArgumentNullException.ThrowIfNull(accountKeyForKid);
         if (body.Length > maxBodyBytes)
         {
-            return Refuse(AcmeProblem.Malformed, $"the request body is {body.Length} bytes; the limit is {maxBodyBytes}");
+            return Refuse(AcmeErrorType.Malformed, $"the request body is {body.Length} bytes; the limit is {maxBodyBytes}");
         }
 
         return Guarded(body, inner: false, accountKeyForKid);
@@ -47,7 +47,7 @@ public static class AcmeJwsVerifier
         ArgumentNullException.ThrowIfNull(outer);
         if (outer.Kid is null)
         {
-            return Refuse(AcmeProblem.Malformed, "a keyChange request must be signed with the account key and carry \"kid\"");
+            return Refuse(AcmeErrorType.Malformed, "a keyChange request must be signed with the account key and carry \"kid\"");
         }
 
         var result = Guarded(outer.Payload, inner: true, _ => null);
@@ -59,7 +59,7 @@ public static class AcmeJwsVerifier
         var inner = result.Request;
         if (!string.Equals(inner.Url, outer.Url, StringComparison.Ordinal))
         {
-            return Refuse(AcmeProblem.Malformed, "the keyChange inner JWS url differs from the outer url");
+            return Refuse(AcmeErrorType.Malformed, "the keyChange inner JWS url differs from the outer url");
         }
 
         try
@@ -70,12 +70,12 @@ public static class AcmeJwsVerifier
                 || !AcmeJwkParser.TryGetString(root, "account", out string? account)
                 || !root.TryGetProperty("oldKey", out var oldKeyJwk))
             {
-                return Refuse(AcmeProblem.Malformed, "the keyChange inner payload must be an object with \"account\" and \"oldKey\"");
+                return Refuse(AcmeErrorType.Malformed, "the keyChange inner payload must be an object with \"account\" and \"oldKey\"");
             }
 
             if (!string.Equals(account, outer.Kid, StringComparison.Ordinal))
             {
-                return Refuse(AcmeProblem.Malformed, "the keyChange inner payload account differs from the outer kid");
+                return Refuse(AcmeErrorType.Malformed, "the keyChange inner payload account differs from the outer kid");
             }
 
             if (!AcmeJwkParser.TryParse(oldKeyJwk, out var oldKey, out var problem))
@@ -85,11 +85,11 @@ public static class AcmeJwsVerifier
 
             return oldKey!.SameKeyAs(outer.Key)
                 ? result
-                : Refuse(AcmeProblem.Unauthorized, "the keyChange oldKey is not the account's current key");
+                : Refuse(AcmeErrorType.Unauthorized, "the keyChange oldKey is not the account's current key");
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return Refuse(AcmeProblem.Malformed, "the keyChange inner payload is not valid UTF-8 JSON");
+            return Refuse(AcmeErrorType.Malformed, "the keyChange inner payload is not valid UTF-8 JSON");
         }
     }
 
@@ -101,12 +101,12 @@ public static class AcmeJwsVerifier
         }
         catch (JsonException)
         {
-            return Refuse(AcmeProblem.Malformed, inner ? "the keyChange inner JWS is not valid JSON" : "the request body is not valid JSON");
+            return Refuse(AcmeErrorType.Malformed, inner ? "the keyChange inner JWS is not valid JSON" : "the request body is not valid JSON");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             // JsonDocument only finds invalid UTF-8 inside a string when the string is read.
-            return Refuse(AcmeProblem.Malformed, "the request body is not valid UTF-8 JSON");
+            return Refuse(AcmeErrorType.Malformed, "the request body is not valid UTF-8 JSON");
         }
     }
 
@@ -116,24 +116,24 @@ public static class AcmeJwsVerifier
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS must be a JSON object in flattened serialization");
+            return Refuse(AcmeErrorType.Malformed, "the JWS must be a JSON object in flattened serialization");
         }
 
         foreach (var member in root.EnumerateObject())
         {
             if (member.Name == "signatures")
             {
-                return Refuse(AcmeProblem.Malformed, "general JWS serialization is not accepted; send the flattened form");
+                return Refuse(AcmeErrorType.Malformed, "general JWS serialization is not accepted; send the flattened form");
             }
 
             if (!FlattenedMembers.Contains(member.Name))
             {
-                return Refuse(AcmeProblem.Malformed, $"the JWS member \"{member.Name}\" is not allowed; only protected, payload and signature");
+                return Refuse(AcmeErrorType.Malformed, $"the JWS member \"{member.Name}\" is not allowed; only protected, payload and signature");
             }
 
             if (member.Value.ValueKind != JsonValueKind.String)
             {
-                return Refuse(AcmeProblem.Malformed, $"the JWS member \"{member.Name}\" must be a string");
+                return Refuse(AcmeErrorType.Malformed, $"the JWS member \"{member.Name}\" must be a string");
             }
         }
 
@@ -141,29 +141,29 @@ public static class AcmeJwsVerifier
             || !AcmeJwkParser.TryGetString(root, "payload", out string? payloadText)
             || !AcmeJwkParser.TryGetString(root, "signature", out string? signatureText))
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS needs protected, payload and signature members");
+            return Refuse(AcmeErrorType.Malformed, "the JWS needs protected, payload and signature members");
         }
 
         if (!Base64Url.TryDecode(protectedText, out byte[] protectedBytes) || protectedBytes.Length == 0)
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS protected header is not unpadded base64url");
+            return Refuse(AcmeErrorType.Malformed, "the JWS protected header is not unpadded base64url");
         }
 
         if (!Base64Url.TryDecode(payloadText, out byte[] payload))
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS payload is not unpadded base64url");
+            return Refuse(AcmeErrorType.Malformed, "the JWS payload is not unpadded base64url");
         }
 
         if (!Base64Url.TryDecode(signatureText, out byte[] signature))
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS signature is not unpadded base64url");
+            return Refuse(AcmeErrorType.Malformed, "the JWS signature is not unpadded base64url");
         }
 
         using var headerDocument = JsonDocument.Parse(protectedBytes, StrictJson);
         var header = headerDocument.RootElement;
         if (header.ValueKind != JsonValueKind.Object)
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS protected header must be a JSON object");
+            return Refuse(AcmeErrorType.Malformed, "the JWS protected header must be a JSON object");
         }
 
         var headerCheck = CheckHeader(header, inner, out string alg, out string url, out string? nonce);
@@ -187,19 +187,19 @@ public static class AcmeJwsVerifier
             key = accountKeyForKid(kid!);
             if (key is null)
             {
-                return Refuse(AcmeProblem.AccountDoesNotExist, $"no account has the kid \"{kid}\"");
+                return Refuse(AcmeErrorType.AccountDoesNotExist, $"no account has the kid \"{kid}\"");
             }
         }
 
         if (!string.Equals(alg, key!.Algorithm, StringComparison.Ordinal))
         {
-            return AcmeJwsResult.Refused(AcmeProblem.BadAlgorithm($"alg {alg} does not fit the {key.KeyType} key; that key signs with {key.Algorithm}"));
+            return AcmeJwsResult.Refused(JwsAlgorithms.Refusal($"alg {alg} does not fit the {key.KeyType} key; that key signs with {key.Algorithm}"));
         }
 
         byte[] signingInput = Encoding.ASCII.GetBytes(protectedText + "." + payloadText);
         if (!key.Verify(alg, signingInput, signature))
         {
-            return Refuse(AcmeProblem.Malformed, "the JWS signature does not verify");
+            return Refuse(AcmeErrorType.Malformed, "the JWS signature does not verify");
         }
 
         return AcmeJwsResult.Verified(new AcmeJwsRequest(alg, key, kid, nonce, url, payload, payloadText.Length == 0));
@@ -212,53 +212,53 @@ public static class AcmeJwsVerifier
         if (!AcmeJwkParser.TryGetString(header, "alg", out alg!))
         {
             alg = "";
-            return AcmeProblem.MalformedRequest("the JWS protected header has no \"alg\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the JWS protected header has no \"alg\" string");
         }
 
         if (!JwsAlgorithms.IsSupported(alg))
         {
-            return AcmeProblem.BadAlgorithm($"alg \"{alg}\" is not accepted; use one of {string.Join(", ", JwsAlgorithms.Supported)}");
+            return JwsAlgorithms.Refusal($"alg \"{alg}\" is not accepted; use one of {string.Join(", ", JwsAlgorithms.Supported)}");
         }
 
         // ACME defines no JWS extensions, so any critical extension is one this server does not understand.
         if (header.TryGetProperty("crit", out _))
         {
-            return AcmeProblem.MalformedRequest("the JWS crit header lists extensions this server does not support");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the JWS crit header lists extensions this server does not support");
         }
 
         if (header.TryGetProperty("b64", out var b64) && b64.ValueKind != JsonValueKind.True)
         {
-            return AcmeProblem.MalformedRequest("unencoded payloads (b64 false) are not supported");
+            return new AcmeProblem(AcmeErrorType.Malformed, "unencoded payloads (b64 false) are not supported");
         }
 
         bool hasJwk = header.TryGetProperty("jwk", out _);
         bool hasKid = header.TryGetProperty("kid", out var kid);
         if (hasJwk == hasKid)
         {
-            return AcmeProblem.MalformedRequest("the JWS protected header must carry exactly one of \"jwk\" and \"kid\"");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the JWS protected header must carry exactly one of \"jwk\" and \"kid\"");
         }
 
         if (hasKid && (kid.ValueKind != JsonValueKind.String || kid.GetString()!.Length == 0))
         {
-            return AcmeProblem.MalformedRequest("the JWS kid must be a non-empty string (the account URL)");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the JWS kid must be a non-empty string (the account URL)");
         }
 
         if (inner && hasKid)
         {
-            return AcmeProblem.MalformedRequest("the keyChange inner JWS must carry the new key as \"jwk\"");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the keyChange inner JWS must carry the new key as \"jwk\"");
         }
 
         bool hasNonce = header.TryGetProperty("nonce", out var nonceElement);
         if (inner && hasNonce)
         {
-            return AcmeProblem.MalformedRequest("the keyChange inner JWS must not carry a nonce");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the keyChange inner JWS must not carry a nonce");
         }
 
         if (!inner)
         {
             if (!hasNonce || nonceElement.ValueKind != JsonValueKind.String || nonceElement.GetString()!.Length == 0)
             {
-                return AcmeProblem.MalformedRequest("the JWS protected header has no \"nonce\" string");
+                return new AcmeProblem(AcmeErrorType.Malformed, "the JWS protected header has no \"nonce\" string");
             }
 
             nonce = nonceElement.GetString();
@@ -266,12 +266,12 @@ public static class AcmeJwsVerifier
 
         if (!AcmeJwkParser.TryGetString(header, "url", out string? urlText) || urlText.Length == 0)
         {
-            return AcmeProblem.MalformedRequest("the JWS protected header has no \"url\" string");
+            return new AcmeProblem(AcmeErrorType.Malformed, "the JWS protected header has no \"url\" string");
         }
 
         url = urlText;
         return null;
     }
 
-    private static AcmeJwsResult Refuse(string type, string detail) => AcmeJwsResult.Refused(new AcmeProblem(type, detail));
+    private static AcmeJwsResult Refuse(AcmeErrorType type, string detail) => AcmeJwsResult.Refused(new AcmeProblem(type, detail));
 }

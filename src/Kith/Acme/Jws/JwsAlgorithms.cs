@@ -11,5 +11,8 @@ public static class JwsAlgorithms
     /// <summary>Every accepted alg, in the order reported in badSignatureAlgorithm problems.</summary>
     public static IReadOnlyList<string> Supported { get; } = [ES256, ES384, RS256, EdDSA];
 
+    /// <summary>A badSignatureAlgorithm problem that lists <see cref="Supported"/> (RFC 8555 §6.2).</summary>
+    internal static AcmeProblem Refusal(string detail) => new(AcmeErrorType.BadSignatureAlgorithm, detail, Algorithms: Supported);
+
     internal static bool IsSupported(string alg) => Supported.Contains(alg, StringComparer.Ordinal);
 }

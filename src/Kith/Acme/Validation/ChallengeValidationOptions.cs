@@ -60,7 +60,7 @@ public sealed class ChallengeValidationOptions
             }
             catch (SocketException e)
             {
-                throw new ChallengeNetworkException(AcmeProblemTypes.Dns, $"{host} could not be resolved ({e.SocketErrorCode})");
+                throw new ChallengeNetworkException(AcmeErrorType.Dns, $"{host} could not be resolved ({e.SocketErrorCode})");
             }
         }
 
@@ -68,7 +68,7 @@ public sealed class ChallengeValidationOptions
         if (allowed.Length == 0)
         {
             var seen = addresses.Length == 0 ? "no address" : string.Join(", ", addresses.Select(a => a.ToString()));
-            throw new ChallengeNetworkException(AcmeProblemTypes.Connection, $"{host} resolves to {seen}, which is not an allowed address; not connecting");
+            throw new ChallengeNetworkException(AcmeErrorType.Connection, $"{host} resolves to {seen}, which is not an allowed address; not connecting");
         }
 
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -90,7 +90,7 @@ public sealed class ChallengeValidationOptions
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 socket.Dispose();
-                throw new ChallengeNetworkException(AcmeProblemTypes.Connection, $"connecting to {host} port {port} timed out after {ConnectTimeout.TotalSeconds:0.#} s");
+                throw new ChallengeNetworkException(AcmeErrorType.Connection, $"connecting to {host} port {port} timed out after {ConnectTimeout.TotalSeconds:0.#} s");
             }
             catch
             {
@@ -99,6 +99,6 @@ public sealed class ChallengeValidationOptions
             }
         }
 
-        throw new ChallengeNetworkException(AcmeProblemTypes.Connection, $"connecting to {host} port {port} failed ({last?.SocketErrorCode})");
+        throw new ChallengeNetworkException(AcmeErrorType.Connection, $"connecting to {host} port {port} failed ({last?.SocketErrorCode})");
     }
 }

@@ -15,7 +15,7 @@ public sealed class Dns01Validator(ChallengeValidationOptions options) : IChalle
     {
         if (options.DnsResolvers.Count == 0)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, "no DNS resolvers are configured for dns-01 validation");
+            return ChallengeResult.Invalid(AcmeErrorType.Dns, "no DNS resolvers are configured for dns-01 validation");
         }
 
         var name = "_acme-challenge." + request.Identifier.TrimEnd('.');
@@ -40,16 +40,16 @@ public sealed class Dns01Validator(ChallengeValidationOptions options) : IChalle
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, $"TXT lookup of {name} did not finish within {options.TotalTimeout.TotalSeconds:0.#} s");
+            return ChallengeResult.Invalid(AcmeErrorType.Dns, $"TXT lookup of {name} did not finish within {options.TotalTimeout.TotalSeconds:0.#} s");
         }
         catch (DnsResponseException e)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, $"TXT lookup of {name} failed: {e.Message}");
+            return ChallengeResult.Invalid(AcmeErrorType.Dns, $"TXT lookup of {name} failed: {e.Message}");
         }
 
         if (response.HasError)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Dns, $"TXT lookup of {name} answered {response.ErrorMessage}");
+            return ChallengeResult.Invalid(AcmeErrorType.Dns, $"TXT lookup of {name} answered {response.ErrorMessage}");
         }
 
         // A TXT record may be split into several strings; RFC 8555 compares their concatenation.
@@ -61,10 +61,10 @@ public sealed class Dns01Validator(ChallengeValidationOptions options) : IChalle
 
         if (values.Length == 0)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{name} has no TXT record");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{name} has no TXT record");
         }
 
         var seen = string.Join(", ", values.Take(5).Select(value => $"\"{value}\""));
-        return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{name} has TXT {seen}, none equal to the expected \"{expected}\"");
+        return ChallengeResult.Invalid(AcmeErrorType.IncorrectResponse, $"{name} has TXT {seen}, none equal to the expected \"{expected}\"");
     }
 }

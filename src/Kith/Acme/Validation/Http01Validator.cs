@@ -27,7 +27,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Connection, $"{url} did not answer within {options.TotalTimeout.TotalSeconds:0.#} s");
+            return ChallengeResult.Invalid(AcmeErrorType.Connection, $"{url} did not answer within {options.TotalTimeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -49,12 +49,12 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
                 var next = location.IsAbsoluteUri ? location : new Uri(current, location);
                 if (hop + 1 > options.MaxRedirects)
                 {
-                    return ChallengeResult.Invalid(AcmeProblemTypes.Connection, $"{url} redirected more than {options.MaxRedirects} times");
+                    return ChallengeResult.Invalid(AcmeErrorType.Connection, $"{url} redirected more than {options.MaxRedirects} times");
                 }
 
                 if (RefuseRedirect(next) is { } refusal)
                 {
-                    return ChallengeResult.Invalid(AcmeProblemTypes.Connection, $"{current} redirected to {next}, which {refusal}; not following");
+                    return ChallengeResult.Invalid(AcmeErrorType.Connection, $"{current} redirected to {next}, which {refusal}; not following");
                 }
 
                 current = next;
@@ -63,7 +63,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
 
             if (message.StatusCode != HttpStatusCode.OK)
             {
-                return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{current} answered {status}");
+                return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{current} answered {status}");
             }
 
             return await CompareBodyAsync(current, message.Content, expected, cancellationToken).ConfigureAwait(false);
@@ -75,7 +75,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
         var cap = options.MaxHttpBodyBytes;
         if (content.Headers.ContentLength is { } declared && declared > cap)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered a body of {declared} bytes, more than the {cap} bytes allowed");
+            return ChallengeResult.Invalid(AcmeErrorType.IncorrectResponse, $"{url} answered a body of {declared} bytes, more than the {cap} bytes allowed");
         }
 
         var buffer = new byte[cap + 1];
@@ -92,7 +92,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
 
         if (length > cap)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered a body longer than the {cap} bytes allowed");
+            return ChallengeResult.Invalid(AcmeErrorType.IncorrectResponse, $"{url} answered a body longer than the {cap} bytes allowed");
         }
 
         string body;
@@ -102,13 +102,13 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
         }
         catch (DecoderFallbackException)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered a body that is not UTF-8 text");
+            return ChallengeResult.Invalid(AcmeErrorType.IncorrectResponse, $"{url} answered a body that is not UTF-8 text");
         }
 
         if (!string.Equals(body, expected, StringComparison.Ordinal))
         {
             var shown = body.Length > 100 ? body[..100] + "..." : body;
-            return ChallengeResult.Invalid(AcmeProblemTypes.IncorrectResponse, $"{url} answered \"{shown}\", expected the key authorization \"{expected}\"");
+            return ChallengeResult.Invalid(AcmeErrorType.IncorrectResponse, $"{url} answered \"{shown}\", expected the key authorization \"{expected}\"");
         }
 
         return ChallengeResult.Valid($"{url} answered the key authorization");
@@ -151,7 +151,7 @@ public sealed class Http01Validator(ChallengeValidationOptions options) : IChall
         }
         catch (HttpRequestException e)
         {
-            return new Sent(null, ChallengeResult.Invalid(AcmeProblemTypes.Connection, $"{url} could not be fetched: {e.Message}"));
+            return new Sent(null, ChallengeResult.Invalid(AcmeErrorType.Connection, $"{url} could not be fetched: {e.Message}"));
         }
     }
 

@@ -45,12 +45,12 @@ public sealed class TlsAlpn01Validator(ChallengeValidationOptions options) : ICh
                 if (tls.NegotiatedApplicationProtocol != new SslApplicationProtocol(AlpnProtocol))
                 {
                     var negotiated = tls.NegotiatedApplicationProtocol.Protocol.Length == 0 ? "no ALPN protocol" : $"ALPN \"{tls.NegotiatedApplicationProtocol}\"";
-                    return ChallengeResult.Invalid(AcmeProblemTypes.Tls, $"{target} negotiated {negotiated}, not \"{AlpnProtocol}\"");
+                    return ChallengeResult.Invalid(AcmeErrorType.Tls, $"{target} negotiated {negotiated}, not \"{AlpnProtocol}\"");
                 }
 
                 if (tls.RemoteCertificate is null)
                 {
-                    return ChallengeResult.Invalid(AcmeProblemTypes.Tls, $"{target} sent no certificate");
+                    return ChallengeResult.Invalid(AcmeErrorType.Tls, $"{target} sent no certificate");
                 }
 
                 using var certificate = new X509Certificate2(tls.RemoteCertificate);
@@ -63,11 +63,11 @@ public sealed class TlsAlpn01Validator(ChallengeValidationOptions options) : ICh
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Connection, $"{target} did not complete a TLS handshake within {options.TotalTimeout.TotalSeconds:0.#} s");
+            return ChallengeResult.Invalid(AcmeErrorType.Connection, $"{target} did not complete a TLS handshake within {options.TotalTimeout.TotalSeconds:0.#} s");
         }
         catch (Exception e) when (e is AuthenticationException or IOException or SocketException)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Tls, $"TLS handshake with {target} failed: {e.Message}");
+            return ChallengeResult.Invalid(AcmeErrorType.Tls, $"TLS handshake with {target} failed: {e.Message}");
         }
     }
 
@@ -76,7 +76,7 @@ public sealed class TlsAlpn01Validator(ChallengeValidationOptions options) : ICh
         var sanExtension = certificate.Extensions[SubjectAltNameOid];
         if (sanExtension is null)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate without subjectAltName");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate without subjectAltName");
         }
 
         List<string> names;
@@ -86,23 +86,23 @@ public sealed class TlsAlpn01Validator(ChallengeValidationOptions options) : ICh
         }
         catch (AsnContentException)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate with a malformed subjectAltName");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate with a malformed subjectAltName");
         }
 
         if (names.Count != 1 || !string.Equals(names[0], "DNS:" + request.Identifier, StringComparison.OrdinalIgnoreCase))
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate for {string.Join(", ", names)}; expected exactly one name, DNS:{request.Identifier}");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate for {string.Join(", ", names)}; expected exactly one name, DNS:{request.Identifier}");
         }
 
         var identifier = certificate.Extensions[AcmeIdentifierOid];
         if (identifier is null)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate without the acmeIdentifier extension ({AcmeIdentifierOid})");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate without the acmeIdentifier extension ({AcmeIdentifierOid})");
         }
 
         if (!identifier.Critical)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate whose acmeIdentifier extension is not critical");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate whose acmeIdentifier extension is not critical");
         }
 
         byte[] digest;
@@ -116,13 +116,13 @@ public sealed class TlsAlpn01Validator(ChallengeValidationOptions options) : ICh
         }
         catch (AsnContentException)
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented a certificate whose acmeIdentifier is not a DER OCTET STRING");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented a certificate whose acmeIdentifier is not a DER OCTET STRING");
         }
 
         var expected = KeyAuthorizationDigest.Sha256(request.KeyAuthorization);
         if (!digest.AsSpan().SequenceEqual(expected))
         {
-            return ChallengeResult.Invalid(AcmeProblemTypes.Unauthorized, $"{target} presented acmeIdentifier {Convert.ToHexStringLower(digest)}, expected SHA-256 of the key authorization {Convert.ToHexStringLower(expected)}");
+            return ChallengeResult.Invalid(AcmeErrorType.Unauthorized, $"{target} presented acmeIdentifier {Convert.ToHexStringLower(digest)}, expected SHA-256 of the key authorization {Convert.ToHexStringLower(expected)}");
         }
 
         return ChallengeResult.Valid($"{target} presented a valid acme-tls/1 certificate");
