@@ -139,25 +139,8 @@ public sealed class NonceStore
             return false;
         }
 
-        foreach (var c in nonce)
-        {
-            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
-            {
-                return false;
-            }
-        }
-
         Span<byte> bytes = stackalloc byte[16];
-        if (Base64Url.DecodeFromChars(nonce, bytes, out var consumed, out var written) != System.Buffers.OperationStatus.Done
-            || consumed != NonceLength || written != 16)
-        {
-            return false;
-        }
-
-        // The last character carries 2 spare bits; a non-canonical spelling is not a nonce we issued.
-        Span<char> again = stackalloc char[NonceLength];
-        Base64Url.EncodeToChars(bytes, again);
-        if (!again.SequenceEqual(nonce))
+        if (!StrictBase64Url.TryDecode(nonce, bytes, out var written) || written != 16)
         {
             return false;
         }

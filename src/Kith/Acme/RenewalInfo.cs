@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
@@ -93,38 +92,8 @@ public sealed class CertificateIdentifier
 
     public override string ToString() => Base64Url.EncodeToString(KeyIdentifier.Span) + "." + Base64Url.EncodeToString(Serial.Span);
 
-    private static bool TryDecode(string part, out byte[] bytes)
-    {
-        bytes = [];
-        if (part.Length == 0)
-        {
-            return false;
-        }
-
-        foreach (var c in part)
-        {
-            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
-            {
-                return false;
-            }
-        }
-
-        if (part.Length % 4 == 1)
-        {
-            return false;
-        }
-
-        var decoded = new byte[Base64Url.GetMaxDecodedLength(part.Length)];
-        // The decoder refuses spellings whose spare bits are set: they would name the same bytes twice.
-        if (Base64Url.DecodeFromChars(part, decoded, out var consumed, out var written) != OperationStatus.Done
-            || consumed != part.Length || written == 0)
-        {
-            return false;
-        }
-
-        bytes = decoded[..written];
-        return true;
-    }
+    private static bool TryDecode(string part, out byte[] bytes) =>
+        StrictBase64Url.TryDecode(part, out bytes) && bytes.Length > 0;
 }
 
 /// <summary>

@@ -19,7 +19,7 @@ public sealed class AcmeAccountKey
     {
         KeyType = keyType;
         CanonicalJwk = canonicalJwk;
-        Thumbprint = Base64Url.Encode(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJwk)));
+        Thumbprint = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalJwk)));
         this.ec = ec;
         this.rsa = rsa;
         this.ed25519 = ed25519;

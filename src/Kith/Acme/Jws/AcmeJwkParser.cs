@@ -186,7 +186,7 @@ public static class AcmeJwkParser
             return new AcmeProblem(AcmeErrorType.Malformed, $"jwk has no \"{member}\" string");
         }
 
-        return Base64Url.TryDecode(text, out bytes)
+        return StrictBase64Url.TryDecode(text, out bytes)
             ? null
             : new AcmeProblem(AcmeErrorType.Malformed, $"jwk \"{member}\" is not unpadded base64url");
     }

@@ -144,17 +144,17 @@ public static class AcmeJwsVerifier
             return Refuse(AcmeErrorType.Malformed, "the JWS needs protected, payload and signature members");
         }
 
-        if (!Base64Url.TryDecode(protectedText, out byte[] protectedBytes) || protectedBytes.Length == 0)
+        if (!StrictBase64Url.TryDecode(protectedText, out byte[] protectedBytes) || protectedBytes.Length == 0)
         {
             return Refuse(AcmeErrorType.Malformed, "the JWS protected header is not unpadded base64url");
         }
 
-        if (!Base64Url.TryDecode(payloadText, out byte[] payload))
+        if (!StrictBase64Url.TryDecode(payloadText, out byte[] payload))
         {
             return Refuse(AcmeErrorType.Malformed, "the JWS payload is not unpadded base64url");
         }
 
-        if (!Base64Url.TryDecode(signatureText, out byte[] signature))
+        if (!StrictBase64Url.TryDecode(signatureText, out byte[] signature))
         {
             return Refuse(AcmeErrorType.Malformed, "the JWS signature is not unpadded base64url");
         }

@@ -10,5 +10,5 @@ public static class KeyAuthorizationDigest
 
     /// <summary>The dns-01 TXT value: base64url without padding of SHA-256(key authorization) (RFC 8555 §8.4).</summary>
     public static string Base64UrlSha256(string keyAuthorization) =>
-        Convert.ToBase64String(Sha256(keyAuthorization)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(Sha256(keyAuthorization));
 }
