@@ -66,11 +66,11 @@ public static class AgentProbe
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
         {
-            return new ProbeResult(machine, url, ProbeOutcome.Untrusted, null, Innermost(e));
+            return new ProbeResult(machine, url, ProbeOutcome.Untrusted, null, FleetHttpClient.RootCause(e));
         }
         catch (HttpRequestException e)
         {
-            return new ProbeResult(machine, url, ProbeOutcome.Unreachable, null, Innermost(e));
+            return new ProbeResult(machine, url, ProbeOutcome.Unreachable, null, FleetHttpClient.RootCause(e));
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -89,17 +89,5 @@ public static class AgentProbe
         {
             return null;
         }
-    }
-
-    /// <summary>The deepest cause ("Connection refused", "… errors in the certificate chain: UntrustedRoot"): the outer ones only wrap it.</summary>
-    private static string Innermost(Exception e)
-    {
-        var current = e;
-        while (current.InnerException is not null)
-        {
-            current = current.InnerException;
-        }
-
-        return current.Message.TrimEnd('.');
     }
 }

@@ -45,6 +45,32 @@ public static class FleetHttpClient
     public static Uri AgentUri(string machine, string domain, int port, string path = "/") =>
         new($"https://{machine}.{domain}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}{path}");
 
+    /// <summary>Every distinct message of an exception and its causes, outermost first ("…: Connection refused (host:port)").</summary>
+    public static string ErrorChain(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var messages = new List<string>();
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            messages.Add(current.Message.TrimEnd('.'));
+        }
+
+        return string.Join(": ", messages.Distinct());
+    }
+
+    /// <summary>The deepest cause only ("Connection refused", "… errors in the certificate chain: UntrustedRoot"), for a table cell.</summary>
+    public static string RootCause(Exception e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var current = e;
+        while (current.InnerException is not null)
+        {
+            current = current.InnerException;
+        }
+
+        return current.Message.TrimEnd('.');
+    }
+
     private static async ValueTask<Stream> ConnectAsync(DnsEndPoint target, IReadOnlyDictionary<string, IReadOnlyList<IPAddress>> addresses, CancellationToken cancellationToken)
     {
         if (!addresses.TryGetValue(target.Host.ToLowerInvariant(), out var known) || known.Count == 0)

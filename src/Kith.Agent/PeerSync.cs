@@ -129,15 +129,15 @@ internal sealed partial class PeerSync : BackgroundService
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
         {
-            return Unreachable(peer, $"TLS: {Messages(e)}");
+            return Unreachable(peer, $"TLS: {FleetHttpClient.ErrorChain(e)}");
         }
         catch (HttpRequestException e)
         {
-            return Unreachable(peer, Messages(e));
+            return Unreachable(peer, FleetHttpClient.ErrorChain(e));
         }
         catch (IOException e)
         {
-            return Unreachable(peer, Messages(e));
+            return Unreachable(peer, FleetHttpClient.ErrorChain(e));
         }
         catch (TaskCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
@@ -196,17 +196,6 @@ internal sealed partial class PeerSync : BackgroundService
         {
             LogReachableAgain(logger, peer.Name);
         }
-    }
-
-    private static string Messages(Exception e)
-    {
-        var messages = new List<string>();
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            messages.Add(current.Message.TrimEnd('.'));
-        }
-
-        return string.Join(": ", messages.Distinct());
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "peer sync: a round every {Seconds} s (±20 %) on port {Port}; {Configured} peers in the config")]

@@ -77,11 +77,11 @@ public sealed class StatePublisher : IDisposable
         }
         catch (HttpRequestException e) when (e.InnerException is AuthenticationException)
         {
-            return new PublishResult(target, PublishOutcome.Untrusted, null, null, Innermost(e));
+            return new PublishResult(target, PublishOutcome.Untrusted, null, null, FleetHttpClient.ErrorChain(e));
         }
         catch (HttpRequestException e)
         {
-            return new PublishResult(target, PublishOutcome.Unreachable, null, null, Innermost(e));
+            return new PublishResult(target, PublishOutcome.Unreachable, null, null, FleetHttpClient.ErrorChain(e));
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -109,16 +109,5 @@ public sealed class StatePublisher : IDisposable
         {
             return (null, null, null);
         }
-    }
-
-    private static string Innermost(Exception e)
-    {
-        var messages = new List<string>();
-        for (Exception? current = e; current is not null; current = current.InnerException)
-        {
-            messages.Add(current.Message.TrimEnd('.'));
-        }
-
-        return string.Join(": ", messages.Distinct());
     }
 }
