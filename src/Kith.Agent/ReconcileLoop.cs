@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Kith.Enrollment;
-using Kith.Files;
 using Kith.Fleet;
 using Kith.Pki;
 using Kith.Reconcile;
@@ -298,28 +297,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
         return new EndpointSnapshot(outcome.Folder, onDisk?.NotBefore, onDisk?.NotAfter, onDisk?.Serial, failure, failure is null ? null : outcome.RetryAt);
     }
 
-    /// <summary>The certificate now in the endpoint's folder, or null when it cannot be read.</summary>
-    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter, string Serial)? OnDisk(EndpointOutcome outcome)
-    {
-        try
-        {
-            var der = Pem.ReadCertificates(Path.Combine(outcome.Folder, EndpointFiles.Cert));
-            if (der.Count == 0)
-            {
-                return null;
-            }
-
-            using var certificate = X509CertificateLoader.LoadCertificate(der[0]);
-            return (
-                new DateTimeOffset(certificate.NotBefore.ToUniversalTime()),
-                new DateTimeOffset(certificate.NotAfter.ToUniversalTime()),
-                certificate.SerialNumber.ToLowerInvariant());
-        }
-        catch (Exception e) when (e is KithException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The certificate in the endpoint's folder after the pass, as the reconciler saw or wrote it; null when none is readable.</summary>
+    private static (DateTimeOffset NotBefore, DateTimeOffset NotAfter, string Serial)? OnDisk(EndpointOutcome outcome) =>
+        outcome is { Serial: { } serial, NotBefore: { } notBefore, NotAfter: { } notAfter } ? (notBefore, notAfter, serial) : null;
 
     private void Log(long version, EndpointOutcome outcome)
     {

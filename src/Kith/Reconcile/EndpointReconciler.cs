@@ -106,7 +106,7 @@ public sealed class EndpointReconciler
         // Leftovers of a crash are swept just before an endpoint is written again, each parent folder
         // listed at most once per pass (docs/reconcile.md, "Crash leftovers").
         var sweeper = new GenerationSweeper();
-        var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome)>();
+        var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome, OnDisk? Previous)>();
         var chainPem = Pem.Encode("CERTIFICATE", hostCa.Certificate.RawData);
         using var issuer = new LeafIssuer(hostCa, time);
 
@@ -120,13 +120,13 @@ public sealed class EndpointReconciler
                 if (action == EndpointAction.Kept)
                 {
                     issueRetries.Succeed(endpoint.Service);
-                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Kept, null, current?.Serial, current?.NotAfter);
+                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Kept, null, current?.Serial, current?.NotAfter, NotBefore: current?.NotBefore);
                     continue;
                 }
 
                 if (!issueRetries.IsDue(endpoint.Service))
                 {
-                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, lastErrors.GetValueOrDefault(endpoint.Service), current?.Serial, current?.NotAfter, RetryAt: issueRetries.NextAttempt(endpoint.Service));
+                    outcomes[endpoint.Service] = new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, lastErrors.GetValueOrDefault(endpoint.Service), current?.Serial, current?.NotAfter, RetryAt: issueRetries.NextAttempt(endpoint.Service), NotBefore: current?.NotBefore);
                     continue;
                 }
 
@@ -138,7 +138,7 @@ public sealed class EndpointReconciler
                     var ownership = Ownership(endpoint, warnings);
                     var (files, issued) = Issue(issuer, endpoint, chainPem);
                     batch.Stage(folder, files, ownership);
-                    written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null)));
+                    written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null, NotBefore: issued.NotBefore), current));
                 }
                 catch (Exception e) when (IsIssueFailure(e))
                 {
@@ -163,16 +163,16 @@ public sealed class EndpointReconciler
             catch (Exception e) when (IsIssueFailure(e))
             {
                 batch.Abandon();
-                foreach (var (endpoint, folder, _, _) in written)
+                foreach (var (endpoint, folder, _, _, previous) in written)
                 {
-                    outcomes[endpoint.Service] = Failed(endpoint, folder, e, null);
+                    outcomes[endpoint.Service] = Failed(endpoint, folder, e, previous);
                 }
 
                 written.Clear();
             }
         }
 
-        foreach (var (endpoint, folder, files, outcome) in written)
+        foreach (var (endpoint, folder, files, outcome, _) in written)
         {
             var extras = WriteExtraCopies(endpoint, files, out var problems);
             issueRetries.Succeed(endpoint.Service);
@@ -234,7 +234,7 @@ public sealed class EndpointReconciler
         return new ReconcileResult(results);
     }
 
-    private (EndpointAction Action, string? Reason, (string Serial, DateTimeOffset NotAfter)? Current) Decide(FleetEndpoint endpoint, string folder, CertificateAuthority hostCa, string chainPem)
+    private (EndpointAction Action, string? Reason, OnDisk? Current) Decide(FleetEndpoint endpoint, string folder, CertificateAuthority hostCa, string chainPem)
     {
         var certPath = Path.Combine(folder, EndpointFiles.Cert);
         if (!File.Exists(certPath))
@@ -257,7 +257,7 @@ public sealed class EndpointReconciler
             var serial = certificate.SerialNumber.ToLowerInvariant(); // as IssuedCertificate.SerialHex writes it
             var notBefore = new DateTimeOffset(certificate.NotBefore.ToUniversalTime());
             var notAfter = new DateTimeOffset(certificate.NotAfter.ToUniversalTime());
-            var current = (serial, notAfter);
+            var current = new OnDisk(serial, notBefore, notAfter);
             var now = time.GetUtcNow();
             if (!KeyMatches(folder, certificate))
             {
@@ -355,11 +355,11 @@ public sealed class EndpointReconciler
         return (new EndpointFiles(issued.ToPem(), PrivateKeyPem.Export(key), chainPem), issued);
     }
 
-    private EndpointOutcome Failed(FleetEndpoint endpoint, string folder, Exception e, (string Serial, DateTimeOffset NotAfter)? current)
+    private EndpointOutcome Failed(FleetEndpoint endpoint, string folder, Exception e, OnDisk? current)
     {
         var retryAt = issueRetries.Fail(endpoint.Service);
         lastErrors[endpoint.Service] = e.Message;
-        return new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, e.Message, current?.Serial, current?.NotAfter, RetryAt: retryAt);
+        return new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, e.Message, current?.Serial, current?.NotAfter, RetryAt: retryAt, NotBefore: current?.NotBefore);
     }
 
     private LeafPolicy Effective(LeafPolicy fromState) =>
@@ -521,4 +521,7 @@ public sealed class EndpointReconciler
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private sealed record ManagedFolder(string Service, IReadOnlyList<string> Extras, bool ReloadPending);
+
+    /// <summary>The certificate found in an endpoint's folder at the start of its decision.</summary>
+    private readonly record struct OnDisk(string Serial, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
 }

@@ -29,6 +29,9 @@ public sealed record ReloadOutcome(bool Succeeded, int? ExitCode, bool TimedOut,
 /// <param name="Reason">Why it was issued or renewed, or why it failed.</param>
 /// <param name="Reload">The reload run during this pass, or null when none ran.</param>
 /// <param name="RetryAt">When a failed issuance or reload is tried again, or null.</param>
+/// <param name="Serial">The serial of the certificate in the folder after the pass (the new one, or the one kept), or null when none is readable.</param>
+/// <param name="NotAfter">Its notAfter.</param>
+/// <param name="NotBefore">Its notBefore.</param>
 public sealed record EndpointOutcome(
     string Service,
     string Folder,
@@ -38,7 +41,8 @@ public sealed record EndpointOutcome(
     DateTimeOffset? NotAfter = null,
     ReloadOutcome? Reload = null,
     DateTimeOffset? RetryAt = null,
-    IReadOnlyList<string>? Warnings = null);
+    IReadOnlyList<string>? Warnings = null,
+    DateTimeOffset? NotBefore = null);
 
 /// <summary>The outcome of one reconcile pass, per endpoint.</summary>
 public sealed record ReconcileResult(IReadOnlyList<EndpointOutcome> Endpoints)
