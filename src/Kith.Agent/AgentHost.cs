@@ -104,7 +104,7 @@ public static partial class AgentHost
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
         identity.UseLogger(logger);
-        var endpoints = new StateEndpoints(stateFile, identity, metrics, logger, gate, app.Services.GetRequiredService<StateAcceptor>());
+        var endpoints = new StateEndpoints(identity, metrics, app.Services.GetRequiredService<StateAcceptor>());
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);
         app.MapPut("/state", endpoints.PutStateAsync);
@@ -120,20 +120,13 @@ public static partial class AgentHost
     private static partial void LogStarted(ILogger logger, string machine, string domain, string addresses, long? version);
 }
 
-/// <summary>The HTTP endpoints; one lock serialises state changes (the state file is not thread-safe).</summary>
-internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIdentity identity, AgentMetrics metrics, ILogger logger, Lock gate, StateAcceptor acceptor)
+/// <summary>The HTTP endpoints; every read and change of the held state goes through the <see cref="StateAcceptor"/> and its lock.</summary>
+internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metrics, StateAcceptor acceptor)
 {
-
     /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
     public IResult Health([FromServices] ReconcileLoop reconcile)
     {
-        FleetState? state;
-        lock (gate)
-        {
-            state = stateFile.Current;
-        }
-
-        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), state, reconcile.LastPass, DateTimeOffset.UtcNow);
+        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow);
         return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 
@@ -151,20 +144,13 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
             after = number;
         }
 
-        lock (gate)
+        var held = acceptor.ReadHeld(after, out var holdsAny);
+        if (!holdsAny)
         {
-            if (stateFile.Current is null || !File.Exists(stateFile.Path))
-            {
-                return ProblemResult(StatusCodes.Status404NotFound, "No fleet state yet", "this agent has not accepted a fleet state yet; publish one with kith publish", null);
-            }
-
-            if (stateFile.Current.Version <= after)
-            {
-                return Results.NoContent();
-            }
-
-            return Results.Bytes(File.ReadAllBytes(stateFile.Path), "application/json");
+            return ProblemResult(StatusCodes.Status404NotFound, "No fleet state yet", "this agent has not accepted a fleet state yet; publish one with kith publish", null);
         }
+
+        return held is null ? Results.NoContent() : Results.Bytes(held, "application/json");
     }
 
     public async Task<IResult> PutStateAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -201,19 +187,12 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
 
     public IResult Metrics()
     {
-        long? version;
-        lock (gate)
-        {
-            version = stateFile.Current?.Version;
-        }
-
-        return Results.Text(metrics.Render(version, identity.HostCa.NotAfter.ToUniversalTime()), AgentMetrics.ContentType);
+        return Results.Text(metrics.Render(acceptor.Version, identity.HostCa.NotAfter.ToUniversalTime()), AgentMetrics.ContentType);
     }
 
     private IResult TooLarge(string remote, long? length)
     {
-        metrics.CountTooLarge();
-        LogRefused(logger, "too_large", $"{length?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "more than"} bytes, the limit is {SignedFleetState.MaxBytes}", remote);
+        acceptor.RefuseTooLarge(remote, length);
         return ProblemResult(StatusCodes.Status413PayloadTooLarge, "Fleet state too large", $"a fleet state is at most {SignedFleetState.MaxBytes} bytes", "too_large");
     }
 
@@ -223,7 +202,4 @@ internal sealed partial class StateEndpoints(FleetStateFile stateFile, AgentIden
             AgentJson.Default.Problem,
             contentType: "application/problem+json",
             statusCode: status);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "fleet state refused ({Reason}) from {Remote}: {Detail}")]
-    private static partial void LogRefused(ILogger logger, string reason, string detail, string remote);
 }

@@ -147,8 +147,7 @@ internal sealed partial class PeerSync : BackgroundService
         Reachable(peer);
         if (body is null)
         {
-            metrics.CountTooLarge();
-            LogTooLarge(logger, peer.Name, SignedFleetState.MaxBytes);
+            acceptor.RefuseTooLarge($"peer {peer.Name}", null);
             return PeerPullResult.Refused;
         }
 
@@ -212,7 +211,4 @@ internal sealed partial class PeerSync : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "peer {Peer} answers again")]
     private static partial void LogReachableAgain(ILogger logger, string peer);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "fleet state refused (too_large) from peer {Peer}: more than {Limit} bytes")]
-    private static partial void LogTooLarge(ILogger logger, string peer, int limit);
 }

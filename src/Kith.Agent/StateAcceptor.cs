@@ -34,6 +34,30 @@ internal sealed partial class StateAcceptor(FleetStateFile stateFile, Lock gate,
         }
     }
 
+    /// <summary>
+    /// The envelope held, as it was received, when its version is above <paramref name="after"/> (null: any);
+    /// null when it is not. <paramref name="holdsAny"/> says whether a state is held at all.
+    /// </summary>
+    public byte[]? ReadHeld(long? after, out bool holdsAny)
+    {
+        lock (gate)
+        {
+            holdsAny = stateFile.Current is not null && File.Exists(stateFile.Path);
+            return holdsAny && stateFile.Current!.Version > after.GetValueOrDefault(long.MinValue) ? File.ReadAllBytes(stateFile.Path) : null;
+        }
+    }
+
+    /// <summary>A body over <see cref="SignedFleetState.MaxBytes"/> was not read: counted and logged like any refusal.</summary>
+    /// <param name="length">The declared length, when the sender gave one.</param>
+    public void RefuseTooLarge(string source, long? length)
+    {
+        metrics.CountTooLarge();
+        var detail = length is { } declared
+            ? $"{declared.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes, the limit is {SignedFleetState.MaxBytes}"
+            : $"more than the {SignedFleetState.MaxBytes} bytes allowed";
+        LogRefused(logger, "too_large", detail, source);
+    }
+
     /// <param name="source">Who sent it, for the log: a remote address or "peer beta".</param>
     public FleetStateVerdict Accept(byte[] envelope, string source)
     {
