@@ -1,4 +1,5 @@
 using Kith.Fleet;
+using Kith.Reconcile;
 
 namespace Kith.Agent;
 
@@ -30,7 +31,7 @@ internal static class AgentHealthReport
         ArgumentNullException.ThrowIfNull(endpoint);
         if (last is null)
         {
-            return new EndpointHealth(endpoint.Service, endpoint.Names, endpoint.Folder ?? DefaultFolder(endpoint), EndpointStatus.Pending, Detail: "no reconcile pass has handled it yet");
+            return new EndpointHealth(endpoint.Service, endpoint.Names, EndpointReconciler.FolderOf(endpoint), EndpointStatus.Pending, Detail: "no reconcile pass has handled it yet");
         }
 
         var health = new EndpointHealth(endpoint.Service, endpoint.Names, last.Folder, EndpointStatus.Ok, last.NotAfter, last.Serial, RetryAt: last.RetryAt);
@@ -58,9 +59,6 @@ internal static class AgentHealthReport
 
         return health;
     }
-
-    /// <summary>The reconciler's default folder for an endpoint without files.dir (docs/reconcile.md).</summary>
-    private static string DefaultFolder(FleetEndpoint endpoint) => $"/var/lib/acme/{endpoint.Names[0].Replace('*', '_')}";
 
     private static string Describe(TimeSpan span) => span.TotalHours >= 48
         ? $"{span.TotalDays:0} days"

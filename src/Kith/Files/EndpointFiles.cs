@@ -18,6 +18,13 @@ public sealed record EndpointFiles(string CertificatePem, string KeyPem, string 
     public const string FullChain = "fullchain.pem";
     public const string Full = "full.pem";
 
+    /// <summary>The folder of an endpoint without files.dir: /var/lib/acme/&lt;its first name&gt;, a wildcard's '*' as '_'.</summary>
+    public static string DefaultFolder(string firstName)
+    {
+        ArgumentNullException.ThrowIfNull(firstName);
+        return $"/var/lib/acme/{firstName.Replace('*', '_')}";
+    }
+
     public string FullChainPem => CertificatePem + ChainPem;
 
     public string FullPem => KeyPem + FullChainPem;

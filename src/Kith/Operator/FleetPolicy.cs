@@ -1,3 +1,4 @@
+using Kith.Files;
 using Kith.Inventory;
 using Kith.Pki;
 using Kith.Storage;
@@ -85,7 +86,7 @@ public static class FleetPolicy
             return dir;
         }
 
-        return $"/var/lib/acme/{inventory.CertificateNames(service)[0].Replace('*', '_')}";
+        return EndpointFiles.DefaultFolder(inventory.CertificateNames(service)[0]);
     }
 
     /// <summary>When a certificate valid from notBefore to notAfter is due for renewal.</summary>

@@ -115,7 +115,7 @@ public sealed class EndpointReconciler
             foreach (var endpoint in endpoints)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var folder = options.Map(endpoint.Folder ?? DefaultFolder(endpoint));
+                var folder = options.Map(FolderOf(endpoint));
                 var (action, reason, current) = Decide(endpoint, folder, hostCa, chainPem);
                 if (action == EndpointAction.Kept)
                 {
@@ -362,6 +362,13 @@ public sealed class EndpointReconciler
         return new EndpointOutcome(endpoint.Service, folder, EndpointAction.Failed, e.Message, current?.Serial, current?.NotAfter, RetryAt: retryAt, NotBefore: current?.NotBefore);
     }
 
+    /// <summary>The endpoint's folder as the state gives it (files.dir), else the default one; before <see cref="ReconcileOptions.PathRoot"/>.</summary>
+    public static string FolderOf(FleetEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.Folder ?? EndpointFiles.DefaultFolder(endpoint.Names[0]);
+    }
+
     private LeafPolicy Effective(LeafPolicy fromState) =>
         new(options.LeafValidity ?? fromState.Validity, options.RenewAt ?? fromState.RenewAt);
 
@@ -463,9 +470,6 @@ public sealed class EndpointReconciler
 
     private static UnixFileMode? ParseMode(string? octal) =>
         octal is null ? null : (UnixFileMode)Convert.ToInt32(octal, 8);
-
-    private static string DefaultFolder(FleetEndpoint endpoint) =>
-        $"/var/lib/acme/{endpoint.Names[0].Replace('*', '_')}";
 
     /// <summary>Removes an endpoint folder kith made (the symlink and the generation it points to) and its extra copies.</summary>
     private static void RemoveFolder(string folder, ManagedFolder managed, GenerationSweeper sweeper)
