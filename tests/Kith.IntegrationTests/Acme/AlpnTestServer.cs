@@ -11,24 +11,19 @@ namespace Kith.IntegrationTests.Acme;
 /// A raw SslStream server on 127.0.0.1 presenting a tls-alpn-01 certificate built by the test,
 /// offering the given ALPN protocols (none: the server ignores the client's ALPN).
 /// </summary>
-internal sealed class AlpnTestServer : IAsyncDisposable
+internal sealed class AlpnTestServer : LoopbackTcpServer
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stop = new();
     private readonly X509Certificate2? certificate;
     private readonly List<SslApplicationProtocol>? protocols;
-    private readonly Task acceptLoop;
 
     /// <param name="certificate">null: accept TCP and never answer.</param>
     public AlpnTestServer(X509Certificate2? certificate, List<SslApplicationProtocol>? protocols)
+        : base(IPAddress.Loopback, 0)
     {
         this.certificate = certificate;
         this.protocols = protocols;
-        listener.Start();
-        acceptLoop = AcceptAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
 
     /// <summary>The SNI host name of the last handshake.</summary>
     public string? ServerNameSeen { get; private set; }
@@ -58,25 +53,7 @@ internal sealed class AlpnTestServer : IAsyncDisposable
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
     }
 
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
@@ -84,7 +61,7 @@ internal sealed class AlpnTestServer : IAsyncDisposable
             {
                 if (certificate is null)
                 {
-                    await Task.Delay(Timeout.Infinite, stop.Token);
+                    await Task.Delay(Timeout.Infinite, Stopping);
                     return;
                 }
 
@@ -99,9 +76,9 @@ internal sealed class AlpnTestServer : IAsyncDisposable
                         },
                         ApplicationProtocols = protocols,
                     },
-                    stop.Token);
+                    Stopping);
                 // The validator closes after the handshake; wait for that.
-                _ = await tls.ReadAsync(new byte[1], stop.Token);
+                _ = await tls.ReadAsync(new byte[1], Stopping);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
             {
@@ -109,12 +86,9 @@ internal sealed class AlpnTestServer : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
-        listener.Stop();
-        await acceptLoop;
-        stop.Dispose();
+        await base.DisposeAsync();
         certificate?.Dispose();
     }
 }

@@ -9,26 +9,17 @@ namespace Kith.IntegrationTests.Acme;
 /// tests can send oversized, stalled or redirecting responses a real web server would not.
 /// Records the request head of every connection.
 /// </summary>
-internal sealed class RawHttpServer : IAsyncDisposable
+internal sealed class RawHttpServer : LoopbackTcpServer
 {
-    private readonly TcpListener listener;
     private readonly Func<string, NetworkStream, CancellationToken, Task> respond;
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task acceptLoop;
     private readonly List<string> requests = [];
-    private int connections;
 
     public RawHttpServer(IPAddress address, int port, Func<string, NetworkStream, CancellationToken, Task> respond)
+        : base(address, port)
     {
-        listener = new TcpListener(address, port);
-        listener.Start();
         this.respond = respond;
-        acceptLoop = AcceptAsync();
+        Start();
     }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
-
-    public int Connections => Volatile.Read(ref connections);
 
     public IReadOnlyList<string> Requests
     {
@@ -55,39 +46,20 @@ internal sealed class RawHttpServer : IAsyncDisposable
             await stream.WriteAsync(bytes, token);
         };
 
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref connections);
-            _ = ServeAsync(client);
-        }
-    }
-
-    private async Task ServeAsync(TcpClient client)
+    protected override async Task ServeAsync(TcpClient client)
     {
         using (client)
         {
             try
             {
                 var stream = client.GetStream();
-                var head = await ReadHeadAsync(stream, stop.Token);
+                var head = await ReadHeadAsync(stream, Stopping);
                 lock (requests)
                 {
                     requests.Add(head);
                 }
 
-                await respond(head, stream, stop.Token);
+                await respond(head, stream, Stopping);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
             {
@@ -109,13 +81,5 @@ internal sealed class RawHttpServer : IAsyncDisposable
         }
 
         return Encoding.ASCII.GetString([.. head]);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await stop.CancelAsync();
-        listener.Stop();
-        await acceptLoop;
-        stop.Dispose();
     }
 }
