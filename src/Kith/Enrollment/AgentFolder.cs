@@ -36,6 +36,9 @@ public sealed record AgentFolder(string Path)
 
     public string FleetState => System.IO.Path.Combine(Path, "state.json");
 
+    /// <summary>The agent's store: its issuance log (certificates issued through ACME) and ACME accounts and orders.</summary>
+    public string Store => System.IO.Path.Combine(Path, "kith.db");
+
     public static AgentFolder Resolve(string? option) =>
         new(System.IO.Path.GetFullPath(option ?? Environment.GetEnvironmentVariable(EnvironmentVariable) ?? DefaultPath));
 
