@@ -14,7 +14,7 @@ namespace Kith.Agent;
 
 /// <summary>
 /// The agent process (docs/agent.md): Kestrel over HTTPS with a certificate from this machine's own Host CA,
-/// serving /healthz, /state (GET the last good signed fleet state, PUT a new one) and /metrics.
+/// serving /healthz, /state (GET the last good signed fleet state, PUT a new one), /metrics and the ACME server under /acme/.
 /// </summary>
 public static partial class AgentHost
 {
@@ -110,6 +110,14 @@ public static partial class AgentHost
         app.MapPut("/state", endpoints.PutStateAsync);
         app.MapPost("/state", endpoints.PutStateAsync);
         app.MapGet("/metrics", endpoints.Metrics);
+        if (options.Acme.Enabled)
+        {
+            var acceptor = app.Services.GetRequiredService<StateAcceptor>();
+            var acme = AgentAcme.Open(options, folder, identity, () => acceptor.Current, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Acme"));
+            app.Map("/acme/{**path}", acme.HandleAsync);
+            app.Lifetime.ApplicationStopped.Register(() => acme.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        }
+
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(
             logger, identity.Machine, identity.Domain, string.Join(", ", options.Listen.Select(e => $"https://{e}")), stateFile.Current?.Version));
         app.Lifetime.ApplicationStopped.Register(identity.Dispose);

@@ -57,6 +57,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// <summary>One JSON object per log line (for a log shipper) instead of plain text.</summary>
     public bool JsonLogs { get; init; }
 
+    /// <summary>The ACME server's settings.</summary>
+    public AgentAcmeOptions Acme { get; init; } = new();
+
     /// <summary>The manifest file in effect.</summary>
     public string EffectiveManifestPath => ManifestPath ?? System.IO.Path.Combine(Dir, "endpoints.manifest");
 
@@ -82,6 +85,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         var peerPort = DefaultPeerPort;
         var peerInterval = DefaultPeerInterval;
         List<ConfiguredPeer> peers = [];
+        var acme = new AgentAcmeOptions();
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -141,6 +145,37 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             ? [.. peerList.Children.Select(item => ConfiguredPeer.Parse(Scalar(path, key, item), path))]
                             : [ConfiguredPeer.Parse(Scalar(path, key, value), path)];
                         break;
+                    case "acme":
+                        acme = acme with { Enabled = Boolean(path, key, value) };
+                        break;
+                    case "acme_http01_port":
+                        acme = acme with { Http01Port = WholeNumber(path, key, value, 65535, "a port number between 1 and 65535") };
+                        break;
+                    case "acme_tls_alpn01_port":
+                        acme = acme with { TlsAlpn01Port = WholeNumber(path, key, value, 65535, "a port number between 1 and 65535") };
+                        break;
+                    case "acme_dns_resolvers":
+                        acme = acme with
+                        {
+                            DnsResolvers = value is YamlSequenceNode resolverList
+                                ? [.. resolverList.Children.Select(item => ParseResolver(Scalar(path, key, item), path))]
+                                : [ParseResolver(Scalar(path, key, value), path)],
+                        };
+                        break;
+                    case "acme_external_account_required":
+                        acme = acme with { ExternalAccountRequired = Boolean(path, key, value) };
+                        break;
+                    case "acme_orders_per_minute":
+                        acme = acme with { OrdersPerMinute = WholeNumber(path, key, value, 1_000_000, "a whole number of orders between 1 and 1000000") };
+                        break;
+                    case "acme_test_auto_valid":
+                        acme = acme with { TestAutoValid = Boolean(path, key, value) };
+                        if (acme.TestAutoValid && Environment.GetEnvironmentVariable(AgentAcmeOptions.TestAutoValidVariable) != "1")
+                        {
+                            throw new KithException($"{path}: acme_test_auto_valid makes every ACME challenge pass unchecked and is for tests and benchmarks only; remove it (or set {AgentAcmeOptions.TestAutoValidVariable}=1 in a test environment)");
+                        }
+
+                        break;
                     default:
                         throw new KithException($"{path}: unknown key '{key}' (known: {KnownKeys})");
                 }
@@ -165,7 +200,21 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             PeerPort = peerPort,
             PeerInterval = peerInterval,
             Peers = peers,
+            Acme = acme,
         };
+    }
+
+    /// <summary>"127.0.0.1:53" or "127.0.0.1" (port 53): a DNS resolver for dns-01.</summary>
+    private static IPEndPoint ParseResolver(string text, string source)
+    {
+        if (IPAddress.TryParse(text, out var address))
+        {
+            return new IPEndPoint(address, 53);
+        }
+
+        return IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port != 0
+            ? endpoint
+            : throw new KithException($"{source}: acme_dns_resolvers entry '{text}' is not ADDRESS or ADDRESS:PORT (e.g. 127.0.0.1:53)");
     }
 
     /// <summary>"127.0.0.1:8555", "[::1]:8555", "0.0.0.0:8555": an IP address and a port, no host names.</summary>
@@ -180,7 +229,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid";
 
     /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
     private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>
