@@ -73,6 +73,9 @@ internal sealed class TestAcmeKey
     /// <summary>The same key with its JWK text replaced (to send a doctored key with real signatures).</summary>
     public TestAcmeKey WithJwk(string jwk) => new(Name, Alg, jwk, sign);
 
+    /// <summary>The same JWK text with another signing function (to sign with a key made elsewhere).</summary>
+    public TestAcmeKey WithSigner(Func<byte[], byte[]> signer) => new(Name, Alg, Jwk, signer);
+
     public static string B64(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
     public static string B64(string text) => B64(Encoding.UTF8.GetBytes(text));

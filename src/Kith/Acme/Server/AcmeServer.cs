@@ -35,6 +35,7 @@ public sealed partial class AcmeServer : IDisposable
     private readonly ConcurrentDictionary<string, CachedAccount> accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> directories = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private int disposed;
 
     /// <param name="currentAuthority">The Host CA to issue from, asked on every order (the agent swaps in a newly installed one).</param>
     /// <param name="validators">By challenge type: http-01, dns-01, tls-alpn-01.</param>
@@ -92,10 +93,14 @@ public sealed partial class AcmeServer : IDisposable
         return response;
     }
 
+    /// <summary>Stops validations still running (their challenges stay processing and resume at the next start).</summary>
     public void Dispose()
     {
-        stopping.Cancel();
-        stopping.Dispose();
+        if (Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            stopping.Cancel();
+            stopping.Dispose();
+        }
     }
 
     private Task<AcmeHttpResponse> RouteAsync(AcmeHttpRequest request, AcmeUrls urls, string path, CancellationToken cancellationToken)
