@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Kith.Acme;
 using Kith.Acme.Server;
-using Kith.Storage;
 
 namespace Kith.Tests.Acme.Server;
 
@@ -71,7 +70,7 @@ public sealed class AcmeServerFlowTests : IAsyncLifetime
         Assert.Equal("100.64.0.10", Assert.Single(san.EnumerateIPAddresses()).ToString());
         Assert.True(leaf.NotAfter - leaf.NotBefore <= TimeSpan.FromDays(7) + TimeSpan.FromMinutes(6));
 
-        var logged = await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant());
+        var logged = await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant(), TestContext.Current.CancellationToken);
         Assert.NotNull(logged);
         Assert.Equal("acme", logged.Service);
         Assert.Equal(leaf.RawData, logged.Der);
@@ -120,7 +119,7 @@ public sealed class AcmeServerFlowTests : IAsyncLifetime
         Assert.Equal("rejectedIdentifier", AcmeTestClient.ProblemType(response));
         Assert.Contains("photos.home.arpa", AcmeTestClient.Json(response).GetProperty("detail").GetString(), StringComparison.Ordinal);
         var accountId = client.AccountUrl!.Split('/').Last();
-        Assert.Empty(await fixture.Store.ListOrderIdsAsync(accountId, 10));
+        Assert.Empty(await fixture.Store.ListOrderIdsAsync(accountId, 10, TestContext.Current.CancellationToken));
     }
 
     [Fact]

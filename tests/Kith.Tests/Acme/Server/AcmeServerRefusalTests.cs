@@ -22,7 +22,7 @@ public sealed class AcmeServerRefusalTests : IAsyncLifetime
         var body = await client.SignAsync(url, """{"identifiers":[{"type":"dns","value":"music.home.arpa"}]}""");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() =>
-            fixture.Server.HandleAsync(new AcmeHttpRequest("POST", url, AcmeServer.JoseMediaType, body), CancellationToken.None))));
+            fixture.Server.HandleAsync(new AcmeHttpRequest("POST", url, AcmeServer.JoseMediaType, body), TestContext.Current.CancellationToken))));
 
         Assert.Single(responses, r => r.Status == 201);
         var refused = responses.Where(r => r.Status != 201).ToList();
@@ -33,7 +33,7 @@ public sealed class AcmeServerRefusalTests : IAsyncLifetime
             Assert.Equal("badNonce", AcmeTestClient.ProblemType(r));
         });
         Assert.Equal(50, responses.Select(r => r.ReplayNonce).Distinct().Count());
-        Assert.Single(await fixture.Store.ListOrderIdsAsync(client.AccountUrl!.Split('/').Last(), 10));
+        Assert.Single(await fixture.Store.ListOrderIdsAsync(client.AccountUrl!.Split('/').Last(), 10, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -52,11 +52,11 @@ public sealed class AcmeServerRefusalTests : IAsyncLifetime
         }
 
         var responses = await Task.WhenAll(bodies.Select(body => Task.Run(() =>
-            fixture.Server.HandleAsync(new AcmeHttpRequest("POST", finalizeUrl, AcmeServer.JoseMediaType, body), CancellationToken.None))));
+            fixture.Server.HandleAsync(new AcmeHttpRequest("POST", finalizeUrl, AcmeServer.JoseMediaType, body), TestContext.Current.CancellationToken))));
 
         Assert.Single(responses, r => r.Status == 200);
         Assert.All(responses.Where(r => r.Status != 200), r => Assert.Equal("orderNotReady", AcmeTestClient.ProblemType(r)));
-        var issued = await fixture.Certificates.ListAsync(new Kith.Storage.CertificateQuery());
+        var issued = await fixture.Certificates.ListAsync(new Kith.Storage.CertificateQuery(), TestContext.Current.CancellationToken);
         Assert.Single(issued, c => c.Service == "acme");
         Assert.Equal("valid", AcmeTestClient.Json(await client.PostAsync(orderUrl, "")).GetProperty("status").GetString());
     }
@@ -113,12 +113,12 @@ public sealed class AcmeServerRefusalTests : IAsyncLifetime
             contentType = "application/json";
         }
 
-        var response = await fixture.Server.HandleAsync(new AcmeHttpRequest("POST", requestUrl, contentType, body), CancellationToken.None);
+        var response = await fixture.Server.HandleAsync(new AcmeHttpRequest("POST", requestUrl, contentType, body), TestContext.Current.CancellationToken);
 
         Assert.True(response.Status == status, $"{what}: {AcmeTestClient.Text(response)}");
         Assert.Equal(type, AcmeTestClient.ProblemType(response));
         Assert.NotNull(response.ReplayNonce);
-        Assert.Empty(await fixture.Store.ListOrderIdsAsync(client.AccountUrl!.Split('/').Last(), 10));
+        Assert.Empty(await fixture.Store.ListOrderIdsAsync(client.AccountUrl!.Split('/').Last(), 10, TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public sealed class AcmeServerRefusalTests : IAsyncLifetime
                     body = await client.SignAsync(client.Url(path), Encoding.UTF8.GetString(body).Replace("\"", string.Empty, StringComparison.Ordinal));
                 }
 
-                var response = await fixture.Server.HandleAsync(new AcmeHttpRequest("POST", client.Url(path), AcmeServer.JoseMediaType, body), CancellationToken.None);
+                var response = await fixture.Server.HandleAsync(new AcmeHttpRequest("POST", client.Url(path), AcmeServer.JoseMediaType, body), TestContext.Current.CancellationToken);
                 Assert.InRange(response.Status, 400, 499);
             }
         }

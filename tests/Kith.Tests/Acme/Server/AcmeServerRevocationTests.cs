@@ -28,7 +28,7 @@ public sealed class AcmeServerRevocationTests : IAsyncLifetime
 
         Assert.Equal(200, revoked.Status);
         Assert.Equal("alreadyRevoked", AcmeTestClient.ProblemType(again));
-        var logged = await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant());
+        var logged = await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant(), TestContext.Current.CancellationToken);
         Assert.NotNull(logged);
         Assert.True(logged.IsRevoked);
         Assert.Equal(RevocationReason.Superseded, logged.RevocationReason);
@@ -54,7 +54,7 @@ public sealed class AcmeServerRevocationTests : IAsyncLifetime
         var byKey = new AcmeTestClient(fixture.Server, EcKey(certificateKey));
         var revoked = await byKey.PostAsync(byKey.Url("revoke-cert"), payload, useJwk: true);
         Assert.True(revoked.Status == 200, AcmeTestClient.Text(revoked));
-        Assert.True((await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant()))!.IsRevoked);
+        Assert.True((await fixture.Certificates.FindAsync(fixture.Authority.Authority.Name, leaf.SerialNumber.ToLowerInvariant(), TestContext.Current.CancellationToken))!.IsRevoked);
     }
 
     [Fact]
