@@ -68,7 +68,9 @@ internal sealed class AgentAcme : IAsyncDisposable
     {
         var store = SqliteAcmeStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         var certificates = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
-        return new AgentAcme(options, folder, identity, state, store, certificates, logger);
+        var acme = new AgentAcme(options, folder, identity, state, store, certificates, logger);
+        acme.Server.ResumeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return acme;
     }
 
     /// <summary>Kestrel's handler for every method under /acme/.</summary>

@@ -82,6 +82,37 @@ public sealed partial class AcmeServer
         return response;
     }
 
+    /// <summary>
+    /// After a restart: finalize calls cut short leave their orders ready again, and validations cut short run again.
+    /// </summary>
+    public async Task ResumeAsync(CancellationToken cancellationToken)
+    {
+        var orders = await store.ResetProcessingOrdersAsync(cancellationToken).ConfigureAwait(false);
+        var resumed = 0;
+        foreach (var id in await store.ListProcessingChallengeIdsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await store.FindChallengeAsync(id, cancellationToken).ConfigureAwait(false) is { } pair
+                && await store.FindAccountAsync(pair.Authorization.AccountId, cancellationToken).ConfigureAwait(false) is { } account)
+            {
+                if (options.AutoValidChallenges)
+                {
+                    await store.CompleteChallengeAsync(id, valid: true, null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    StartValidation(pair.Challenge, pair.Authorization, pair.Challenge.Token + "." + account.Thumbprint);
+                }
+
+                resumed++;
+            }
+        }
+
+        if (orders + resumed > 0)
+        {
+            LogResumed(logger, orders, resumed);
+        }
+    }
+
     /// <summary>Validates in the background, bounded by the queue; the client polls the challenge or authorization.</summary>
     private void StartValidation(AcmeChallenge challenge, AcmeAuthorization authorization, string keyAuthorization)
     {
@@ -127,6 +158,9 @@ public sealed partial class AcmeServer
         authorization.Status == AcmeAuthorizationStatus.Pending && authorization.Expires <= time.GetUtcNow()
             ? AcmeAuthorizationStatus.Expired
             : authorization.Status;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "acme: after the restart, {Orders} interrupted finalize(s) back to ready, {Challenges} validation(s) started again")]
+    private static partial void LogResumed(ILogger logger, int orders, int challenges);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "acme: {Type} for {Identifier} valid (account {Account})")]
     private static partial void LogValidated(ILogger logger, string type, string identifier, string account);

@@ -78,6 +78,12 @@ public interface IAcmeStore : IAsyncDisposable
     /// <summary>Order processing → ready again (issuing failed inside kith; the client may retry).</summary>
     Task<bool> AbandonFinalizeAsync(string orderId, CancellationToken cancellationToken = default);
 
+    /// <summary>The challenges left processing (a validation interrupted by a restart), to validate again.</summary>
+    Task<IReadOnlyList<string>> ListProcessingChallengeIdsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Every order left processing (finalize interrupted before its transaction) → ready. Returns how many.</summary>
+    Task<int> ResetProcessingOrdersAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Stores a new EAB key. Throws <see cref="ArgumentException"/> when the kid exists.</summary>
     Task AddExternalAccountKeyAsync(AcmeExternalAccountKey key, CancellationToken cancellationToken = default);
 

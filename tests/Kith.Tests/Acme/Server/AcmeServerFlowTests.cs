@@ -273,6 +273,28 @@ public sealed class AcmeServerFlowTests : IAsyncLifetime
         Assert.Equal("valid", AcmeTestClient.Json(finalized).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task After_a_crash_an_interrupted_finalize_is_ready_again_and_an_interrupted_validation_runs_again()
+    {
+        var client = fixture.Client();
+        await client.NewAccountAsync();
+        var (readyUrl, _) = await client.ReadyOrderAsync("music.home.arpa");
+        var readyId = readyUrl.Split('/').Last();
+        Assert.True(await fixture.Store.TryBeginFinalizeAsync(readyId, TestContext.Current.CancellationToken));
+        var pending = AcmeTestClient.Json(await client.NewOrderAsync("storage.home.arpa"));
+        var authorization = AcmeTestClient.Json(await client.PostAsync(pending.GetProperty("authorizations")[0].GetString()!, ""));
+        var challengeId = authorization.GetProperty("challenges")[0].GetProperty("url").GetString()!.Split('/').Last();
+        Assert.True(await fixture.Store.TryStartChallengeAsync(challengeId, TestContext.Current.CancellationToken));
+
+        fixture.Server.Dispose();
+        using var restarted = fixture.NewServer(new AcmeServerOptions { AutoValidChallenges = true });
+        await restarted.ResumeAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Kith.Acme.Store.AcmeOrderStatus.Ready, (await fixture.Store.FindOrderAsync(readyId, TestContext.Current.CancellationToken))!.Status);
+        var (challenge, _) = (await fixture.Store.FindChallengeAsync(challengeId, TestContext.Current.CancellationToken))!.Value;
+        Assert.Equal(Kith.Acme.Store.AcmeChallengeStatus.Valid, challenge.Status);
+    }
+
     internal static async Task<X509Certificate2> DownloadLeafAsync(AcmeTestClient client, System.Text.Json.JsonElement order)
     {
         var download = await client.PostAsync(order.GetProperty("certificate").GetString()!, "");
