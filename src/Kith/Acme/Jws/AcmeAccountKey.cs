@@ -7,10 +7,15 @@ namespace Kith.Acme.Jws;
 
 /// <summary>
 /// An ACME account public key taken from a JWK: EC P-256 or P-384, RSA of at least 2048 bits, or
-/// Ed25519. Holds only public values; verifying creates a short-lived platform key each time.
+/// Ed25519. Holds only public values. The platform key a verification needs is imported once and kept in a
+/// small pool (importing checks the point, which costs as much as a verification), so an account the server
+/// keeps in memory verifies each request at the price of the signature check alone.
 /// </summary>
 public sealed class AcmeAccountKey
 {
+    private const int PoolSize = 4;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<AsymmetricAlgorithm> pool = new();
     private readonly ECParameters? ec;
     private readonly RSAParameters? rsa;
     private readonly byte[]? ed25519;
@@ -67,17 +72,31 @@ public sealed class AcmeAccountKey
         {
             if (ec is { } ecParameters)
             {
-                using var ecdsa = ECDsa.Create(ecParameters);
-                var hash = KeyType == "P-256" ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384;
-                return signature.Length == ecdsa.GetMaxSignatureSize(DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-                    && ecdsa.VerifyData(signingInput, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                var ecdsa = (ECDsa)Rent();
+                try
+                {
+                    var hash = KeyType == "P-256" ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384;
+                    return signature.Length == ecdsa.GetMaxSignatureSize(DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
+                        && ecdsa.VerifyData(signingInput, signature, hash, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+                }
+                finally
+                {
+                    Return(ecdsa);
+                }
             }
 
             if (rsa is { } rsaParameters)
             {
-                using var key = RSA.Create(rsaParameters);
-                return signature.Length == rsaParameters.Modulus!.Length
-                    && key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                var key = (RSA)Rent();
+                try
+                {
+                    return signature.Length == rsaParameters.Modulus!.Length
+                        && key.VerifyData(signingInput, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                }
+                finally
+                {
+                    Return(key);
+                }
             }
 
             if (signature.Length != 64)
@@ -93,6 +112,22 @@ public sealed class AcmeAccountKey
         catch (CryptographicException)
         {
             return false;
+        }
+    }
+
+    /// <summary>A platform key for this account key, from the pool or newly imported; one thread uses it at a time.</summary>
+    private AsymmetricAlgorithm Rent() =>
+        pool.TryDequeue(out var key) ? key : ec is { } ecParameters ? ECDsa.Create(ecParameters) : RSA.Create(rsa!.Value);
+
+    private void Return(AsymmetricAlgorithm key)
+    {
+        if (pool.Count < PoolSize)
+        {
+            pool.Enqueue(key);
+        }
+        else
+        {
+            key.Dispose();
         }
     }
 
