@@ -27,5 +27,61 @@ internal static class SqliteMigrations
             CREATE INDEX certificates_machine_service_kind ON certificates (machine, service, kind);
             CREATE INDEX certificates_not_after ON certificates (not_after);
             """),
+        new(2, "ACME server: accounts, orders, authorizations, challenges, external account keys", """
+            CREATE TABLE acme_accounts (
+                id         TEXT    PRIMARY KEY,
+                thumbprint TEXT    NOT NULL UNIQUE,
+                jwk        TEXT    NOT NULL,
+                status     TEXT    NOT NULL,
+                contact    TEXT    NOT NULL,
+                eab_kid    TEXT,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE acme_eab_keys (
+                kid              TEXT    PRIMARY KEY,
+                hmac_key         BLOB    NOT NULL,
+                created_at       INTEGER NOT NULL,
+                bound_account_id TEXT    UNIQUE REFERENCES acme_accounts (id)
+            );
+            CREATE TABLE acme_orders (
+                id                 TEXT    PRIMARY KEY,
+                account_id         TEXT    NOT NULL REFERENCES acme_accounts (id),
+                status             TEXT    NOT NULL,
+                identifiers        TEXT    NOT NULL,
+                expires            INTEGER NOT NULL,
+                not_before         INTEGER,
+                not_after          INTEGER,
+                error_type         TEXT,
+                error_detail       TEXT,
+                certificate_serial TEXT,
+                replaces           TEXT,
+                created_at         INTEGER NOT NULL
+            );
+            CREATE INDEX acme_orders_account ON acme_orders (account_id, created_at);
+            CREATE INDEX acme_orders_certificate_serial ON acme_orders (certificate_serial);
+            CREATE TABLE acme_authorizations (
+                id               TEXT    PRIMARY KEY,
+                account_id       TEXT    NOT NULL REFERENCES acme_accounts (id),
+                order_id         TEXT    NOT NULL REFERENCES acme_orders (id),
+                position         INTEGER NOT NULL,
+                identifier_type  TEXT    NOT NULL,
+                identifier_value TEXT    NOT NULL,
+                wildcard         INTEGER NOT NULL,
+                status           TEXT    NOT NULL,
+                expires          INTEGER NOT NULL,
+                UNIQUE (order_id, position)
+            );
+            CREATE TABLE acme_challenges (
+                id               TEXT    PRIMARY KEY,
+                authorization_id TEXT    NOT NULL REFERENCES acme_authorizations (id),
+                type             TEXT    NOT NULL,
+                token            TEXT    NOT NULL,
+                status           TEXT    NOT NULL,
+                validated_at     INTEGER,
+                error_type       TEXT,
+                error_detail     TEXT
+            );
+            CREATE INDEX acme_challenges_authorization ON acme_challenges (authorization_id);
+            """),
     ];
 }

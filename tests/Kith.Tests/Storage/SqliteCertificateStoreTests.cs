@@ -69,7 +69,7 @@ public sealed class SqliteCertificateStoreTests : CertificateStoreContract, IDis
 
         var ex = await Assert.ThrowsAsync<KithException>(() => SqliteCertificateStore.OpenAsync(DatabasePath, Ct));
 
-        Assert.Contains("kith.db was written by a newer kith (schema 99, this kith knows 1): upgrade kith", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"kith.db was written by a newer kith (schema 99, this kith knows {SqliteMigrations.All.Count}): upgrade kith", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,9 @@ public interface IAcmeStore : IAsyncDisposable
     /// <summary>
     /// Stores a new account, unless one with the same thumbprint exists (then that one is returned with
     /// <see cref="AcmeAccountCreation.ExistingKey"/>). With <c>account.ExternalAccountKid</c> set, that EAB key is bound
-    /// to the new account in the same transaction; an unknown or already bound kid stores nothing.
+    /// to the new account in the same transaction; an unknown or already bound kid stores nothing. An existing key
+    /// wins over an unusable kid (the existing account is returned). Throws <see cref="ArgumentException"/> when
+    /// the account id is already taken. The returned account is as stored (times to the whole second).
     /// </summary>
     Task<(AcmeAccountCreation Outcome, AcmeAccount? Account)> CreateAccountAsync(AcmeAccount account, CancellationToken cancellationToken = default);
 
@@ -29,12 +31,17 @@ public interface IAcmeStore : IAsyncDisposable
     /// <summary>Replaces the account key. False (and nothing changed) when another account already has that thumbprint or the account does not exist.</summary>
     Task<bool> ChangeAccountKeyAsync(string id, string newThumbprint, string newJwk, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores an order with its authorizations and their challenges in one transaction.</summary>
+    /// <summary>
+    /// Stores an order with its authorizations and their challenges in one transaction. <c>order.AuthorizationIds</c>
+    /// must list <paramref name="authorizations"/>' ids in order, and each authorization and challenge must name its
+    /// parent; otherwise, for an unknown account, or an id already taken, throws <see cref="ArgumentException"/>
+    /// and stores nothing. Challenges are returned in the order given.
+    /// </summary>
     Task CreateOrderAsync(AcmeOrder order, IReadOnlyList<AcmeAuthorization> authorizations, CancellationToken cancellationToken = default);
 
     Task<AcmeOrder?> FindOrderAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>The order that holds the certificate with this serial (lower-case hex), or null.</summary>
+    /// <summary>The order that holds the certificate with this serial (lower-case hex), or null (the newest, should two issuers' serials ever meet).</summary>
     Task<AcmeOrder?> FindOrderByCertificateSerialAsync(string serialHex, CancellationToken cancellationToken = default);
 
     /// <summary>The ids of an account's orders, newest first, at most <paramref name="limit"/>.</summary>
@@ -56,10 +63,16 @@ public interface IAcmeStore : IAsyncDisposable
     /// <paramref name="error"/> when invalid, <paramref name="at"/> as validated time when valid); its authorization
     /// → valid/invalid; the order → invalid when the authorization failed, → ready when every authorization of the
     /// order is now valid (only from pending). Returns false when the challenge was not processing.
+    /// The authorization and order change only while the authorization is still pending: when another challenge of
+    /// it already decided it, only this challenge's own result is recorded. A failed authorization's order gets
+    /// <paramref name="error"/> as its error too.
     /// </summary>
     Task<bool> CompleteChallengeAsync(string challengeId, bool valid, AcmeStoredError? error, DateTimeOffset at, CancellationToken cancellationToken = default);
 
-    /// <summary>Authorization pending/valid → deactivated (RFC 8555 §7.5.2); a pending order with it → invalid. False when not in those states.</summary>
+    /// <summary>
+    /// Authorization pending/valid → deactivated (RFC 8555 §7.5.2); a pending or ready order with it → invalid
+    /// (error unauthorized), so finalize cannot issue for a name the client gave up. False when not in those states.
+    /// </summary>
     Task<bool> DeactivateAuthorizationAsync(string authorizationId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a pending or ready order invalid with <paramref name="error"/> (used when it expired). False when it was in another state.</summary>

@@ -1,0 +1,147 @@
+using Microsoft.Data.Sqlite;
+
+namespace Kith.Storage;
+
+/// <summary>
+/// The one SQLite file (<c>kith.db</c>) the issuance log and the ACME server share: how it is created,
+/// migrated and connected to. <see cref="SqliteCertificateStore"/> and <c>SqliteAcmeStore</c> each hold one;
+/// opening either applies every migration, so both always see the whole schema.
+/// </summary>
+/// <remarks>
+/// Every operation opens its own connection from Microsoft.Data.Sqlite's pool and closes it at the end (the
+/// pool is keyed by the connection string, so two stores on one file share it). WAL lets readers run beside
+/// the one writer; writers wait for each other through <c>busy_timeout</c>.
+/// </remarks>
+internal sealed class SqliteDatabase : IAsyncDisposable
+{
+    /// <summary>How long a statement waits for another writer's lock before failing.</summary>
+    private const int BusyTimeoutMilliseconds = 10_000;
+
+    // SQLite extended result codes (sqlite3.h).
+    private const int SqliteConstraintUnique = 2067;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintForeignKey = 787;
+
+    private readonly string _connectionString;
+    private int _disposed;
+
+    private SqliteDatabase(string fullPath, string connectionString)
+    {
+        FullPath = fullPath;
+        _connectionString = connectionString;
+    }
+
+    /// <summary>The database file, as a full path.</summary>
+    public string FullPath { get; }
+
+    /// <summary>
+    /// Opens the file, creating it (0600 on Unix) and its folder (0700) when missing, switches it to WAL and
+    /// applies the schema migrations this kith knows. Throws <see cref="KithException"/> naming the path when
+    /// the file is not a kith database or was written by a newer kith.
+    /// </summary>
+    public static async Task<SqliteDatabase> OpenAsync(string databasePath, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(databasePath);
+        ct.ThrowIfCancellationRequested();
+        string fullPath = Path.GetFullPath(databasePath);
+        CreateFileIfMissing(fullPath);
+
+        string connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWrite, // the file exists now; never let a typo create another one
+            Pooling = true,
+            ForeignKeys = true,
+        }.ToString();
+        var database = new SqliteDatabase(fullPath, connectionString);
+        try
+        {
+            await using var connection = await database.OpenConnectionAsync(ct);
+            await using (var wal = connection.CreateCommand())
+            {
+                // Persistent in the file: set once here, every later connection reads in WAL mode.
+                wal.CommandText = "PRAGMA journal_mode=WAL";
+                await wal.ExecuteNonQueryAsync(ct);
+            }
+
+            await SchemaMigrator.ApplyAsync(connection, SqliteMigrations.All, fullPath, TimeProvider.System, ct);
+            return database;
+        }
+        catch (SqliteException ex)
+        {
+            await database.DisposeAsync();
+            throw new KithException($"{fullPath}: opening the kith database failed ({ex.Message}): check that it is a kith database and the disk is writable", ex);
+        }
+        catch
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>True for a UNIQUE or PRIMARY KEY violation.</summary>
+    public static bool IsDuplicate(SqliteException ex) =>
+        ex.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey;
+
+    /// <summary>True for a FOREIGN KEY violation (a row points at a row that does not exist).</summary>
+    public static bool IsMissingReference(SqliteException ex) => ex.SqliteExtendedErrorCode == SqliteConstraintForeignKey;
+
+    /// <summary>A pooled connection with this kith's per-connection settings; the caller disposes it.</summary>
+    public async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await using var pragmas = connection.CreateCommand();
+            // Per connection (a pooled one may be fresh): wait for other writers instead of failing at
+            // once, and fsync at checkpoints only (safe against corruption in WAL mode).
+            pragmas.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Releases the pooled connections, so the file can be moved or deleted.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static void CreateFileIfMissing(string fullPath)
+    {
+        if (File.Exists(fullPath))
+        {
+            return;
+        }
+
+        string folder = Path.GetDirectoryName(fullPath)!;
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.Write };
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            // The issuance log and ACME accounts are operator data: only their owner reads them.
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        // An empty file is a valid, empty SQLite database; SQLite gives its -wal and -shm files this mode too.
+        using var file = new FileStream(fullPath, options);
+    }
+}
