@@ -66,14 +66,15 @@ public sealed partial class AcmeServer
                 var keyAuthorization = challenge.Token + "." + account.Thumbprint;
                 if (options.AutoValidChallenges)
                 {
-                    await store.CompleteChallengeAsync(challenge.Id, valid: true, null, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                    var now = time.GetUtcNow();
+                    await store.CompleteChallengeAsync(challenge.Id, valid: true, null, now, cancellationToken).ConfigureAwait(false);
+                    challenge = challenge with { Status = AcmeChallengeStatus.Valid, Validated = now };
                 }
                 else
                 {
                     StartValidation(challenge, authorization, keyAuthorization);
+                    challenge = challenge with { Status = AcmeChallengeStatus.Processing };
                 }
-
-                challenge = (await store.FindChallengeAsync(challenge.Id, cancellationToken).ConfigureAwait(false))?.Challenge ?? challenge;
             }
         }
 

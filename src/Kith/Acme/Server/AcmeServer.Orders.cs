@@ -183,7 +183,7 @@ public sealed partial class AcmeServer
         }
 
         LogIssued(logger, issued.Certificate!.SerialHex, string.Join(", ", issued.Certificate.DnsNames.Concat(issued.Certificate.IpAddresses.Select(a => a.ToString()))), account.Id, issued.Certificate.NotAfter);
-        var valid = await store.FindOrderAsync(order.Id, cancellationToken).ConfigureAwait(false) ?? order;
+        var valid = order with { Status = AcmeOrderStatus.Valid, CertificateSerial = issued.Certificate.SerialHex };
         return Json(200, AcmeResources.Order(valid, valid.Status, urls), urls.Order(order.Id));
     }
 
