@@ -22,7 +22,13 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintForeignKey = 787;
 
+    /// <summary>How much of the file SQLite reads through a memory map.</summary>
+    private const long MemoryMapBytes = 256L * 1024 * 1024;
+
+    private static readonly object Configured = new();
+
     private readonly string _connectionString;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
     private int _disposed;
 
     private SqliteDatabase(string fullPath, string connectionString)
@@ -51,7 +57,7 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             DataSource = fullPath,
             Mode = SqliteOpenMode.ReadWrite, // the file exists now; never let a typo create another one
             Pooling = true,
-            ForeignKeys = true,
+            // Foreign keys are switched on per handle in OpenConnectionAsync, once, not on every open.
         }.ToString();
         var database = new SqliteDatabase(fullPath, connectionString);
         try
@@ -95,11 +101,18 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            await using var pragmas = connection.CreateCommand();
-            // Per connection (a pooled one may be fresh): wait for other writers instead of failing at
-            // once, and fsync at checkpoints only (safe against corruption in WAL mode).
-            pragmas.CommandText = $"PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
-            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+            if (!_configuredHandles.TryGetValue(connection.Handle!, out _))
+            {
+                // Per connection handle (the pool hands the same handle out again, with its settings kept), so
+                // these run once per handle instead of before every operation: enforce foreign keys, wait for
+                // other writers instead of failing at once, fsync at checkpoints only (safe against corruption in
+                // WAL mode), and read pages through a memory map instead of a read call each.
+                await using var pragmas = connection.CreateCommand();
+                pragmas.CommandText = $"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL; PRAGMA mmap_size={MemoryMapBytes};";
+                await pragmas.ExecuteNonQueryAsync(cancellationToken);
+                _configuredHandles.AddOrUpdate(connection.Handle!, Configured);
+            }
+
             return connection;
         }
         catch
