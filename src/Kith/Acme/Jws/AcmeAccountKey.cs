@@ -96,6 +96,29 @@ public sealed class AcmeAccountKey
         }
     }
 
+    /// <summary>
+    /// The key as a DER SubjectPublicKeyInfo, in the platform's canonical encoding (RSA with NULL
+    /// parameters, EC as a named curve with an uncompressed point, Ed25519 per RFC 8410), so that it
+    /// can be compared byte for byte with a key from a CSR or certificate re-exported the same way.
+    /// </summary>
+    public byte[] ExportSubjectPublicKeyInfo()
+    {
+        if (ec is { } ecParameters)
+        {
+            using var ecdsa = ECDsa.Create(ecParameters);
+            return ecdsa.ExportSubjectPublicKeyInfo();
+        }
+
+        if (rsa is { } rsaParameters)
+        {
+            using var key = RSA.Create(rsaParameters);
+            return key.ExportSubjectPublicKeyInfo();
+        }
+
+        // RFC 8410 §4: SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (32 bytes) }.
+        return [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00, .. ed25519!];
+    }
+
     /// <summary>True when both keys are the same public key (same thumbprint).</summary>
     public bool SameKeyAs(AcmeAccountKey other) =>
         string.Equals(Thumbprint, other.Thumbprint, StringComparison.Ordinal);
