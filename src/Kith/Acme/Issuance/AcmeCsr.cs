@@ -69,7 +69,7 @@ public static class AcmeCsr
             return $"the CSR's {signature.Name} signature does not verify with its own public key; sign the request with the key it names";
         }
 
-        if (canonicalKey.AsSpan().SequenceEqual(accountKey.ExportSubjectPublicKeyInfo()))
+        if (canonicalKey.AsSpan().SequenceEqual(accountKey.SubjectPublicKeyInfo))
         {
             return "the CSR's public key is the ACME account key; the certificate needs a key of its own (RFC 8555 §11.1)";
         }

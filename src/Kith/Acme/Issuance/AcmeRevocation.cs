@@ -67,35 +67,15 @@ public static class AcmeRevocation
         ArgumentNullException.ThrowIfNull(certificate);
         try
         {
-            var expected = key.ExportSubjectPublicKeyInfo();
-            return CanonicalKey(certificate).AsSpan().SequenceEqual(expected);
+            var certificateKey = certificate.PublicKey.ExportSubjectPublicKeyInfo();
+
+            // Ed25519 and other keys without a canonical form here have a single DER spelling already.
+            return (CanonicalPublicKey.Of(certificateKey) ?? certificateKey).AsSpan().SequenceEqual(key.SubjectPublicKeyInfo);
         }
         catch (CryptographicException)
         {
             return false;
         }
-    }
-
-    private static byte[] CanonicalKey(X509Certificate2 certificate)
-    {
-        using (var ecdsa = certificate.GetECDsaPublicKey())
-        {
-            if (ecdsa is not null)
-            {
-                return ecdsa.ExportSubjectPublicKeyInfo();
-            }
-        }
-
-        using (var rsa = certificate.GetRSAPublicKey())
-        {
-            if (rsa is not null)
-            {
-                return rsa.ExportSubjectPublicKeyInfo();
-            }
-        }
-
-        // Ed25519 and other keys the platform does not import: their SPKI has one DER spelling.
-        return certificate.PublicKey.ExportSubjectPublicKeyInfo();
     }
 
     private static AcmeProblem? Read(ReadOnlySpan<byte> payloadJson, ref AcmeRevocationRequest? request)

@@ -81,14 +81,14 @@ internal sealed record CsrSignature(string Name, bool Ecdsa, HashAlgorithmName H
             {
                 using var ecdsa = ECDsa.Create();
                 ecdsa.ImportSubjectPublicKeyInfo(parts.SubjectPublicKeyInfo.Span, out _);
-                canonicalKey = ecdsa.ExportSubjectPublicKeyInfo();
-                return ecdsa.VerifyData(parts.SignedBytes.Span, parts.Signature.Span, Hash, DSASignatureFormat.Rfc3279DerSequence);
+                canonicalKey = CanonicalPublicKey.Of(parts.SubjectPublicKeyInfo) ?? [];
+                return canonicalKey.Length > 0 && ecdsa.VerifyData(parts.SignedBytes.Span, parts.Signature.Span, Hash, DSASignatureFormat.Rfc3279DerSequence);
             }
 
             using var rsa = RSA.Create();
             rsa.ImportSubjectPublicKeyInfo(parts.SubjectPublicKeyInfo.Span, out _);
-            canonicalKey = rsa.ExportSubjectPublicKeyInfo();
-            return rsa.VerifyData(parts.SignedBytes.Span, parts.Signature.Span, Hash, Padding!);
+            canonicalKey = CanonicalPublicKey.Of(parts.SubjectPublicKeyInfo) ?? [];
+            return canonicalKey.Length > 0 && rsa.VerifyData(parts.SignedBytes.Span, parts.Signature.Span, Hash, Padding!);
         }
         catch (CryptographicException)
         {

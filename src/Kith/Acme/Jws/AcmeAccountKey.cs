@@ -14,6 +14,7 @@ public sealed class AcmeAccountKey
     private readonly ECParameters? ec;
     private readonly RSAParameters? rsa;
     private readonly byte[]? ed25519;
+    private byte[]? spki;
 
     private AcmeAccountKey(string keyType, string canonicalJwk, ECParameters? ec, RSAParameters? rsa, byte[]? ed25519)
     {
@@ -97,22 +98,24 @@ public sealed class AcmeAccountKey
     }
 
     /// <summary>
-    /// The key as a DER SubjectPublicKeyInfo, in the platform's canonical encoding (RSA with NULL
-    /// parameters, EC as a named curve with an uncompressed point, Ed25519 per RFC 8410), so that it
-    /// can be compared byte for byte with a key from a CSR or certificate re-exported the same way.
+    /// The key as a DER SubjectPublicKeyInfo in its one canonical encoding (EC as a named curve with an
+    /// uncompressed point, RSA with NULL parameters, Ed25519 per RFC 8410), to compare byte for byte with a
+    /// key from a CSR or certificate brought to the same form. Written once, without a platform key.
     /// </summary>
-    public byte[] ExportSubjectPublicKeyInfo()
+    public byte[] ExportSubjectPublicKeyInfo() => (byte[])SubjectPublicKeyInfo.Clone();
+
+    internal byte[] SubjectPublicKeyInfo => spki ??= WriteSubjectPublicKeyInfo();
+
+    private byte[] WriteSubjectPublicKeyInfo()
     {
         if (ec is { } ecParameters)
         {
-            using var ecdsa = ECDsa.Create(ecParameters);
-            return ecdsa.ExportSubjectPublicKeyInfo();
+            return Issuance.CanonicalPublicKey.Ec(ecParameters.Curve.Oid.Value!, ecParameters.Q.X, ecParameters.Q.Y);
         }
 
         if (rsa is { } rsaParameters)
         {
-            using var key = RSA.Create(rsaParameters);
-            return key.ExportSubjectPublicKeyInfo();
+            return Issuance.CanonicalPublicKey.Rsa(rsaParameters.Modulus, rsaParameters.Exponent);
         }
 
         // RFC 8410 §4: SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (32 bytes) }.
