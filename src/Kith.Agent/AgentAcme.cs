@@ -66,7 +66,7 @@ internal sealed class AgentAcme : IAsyncDisposable
 
     public static AgentAcme Open(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> state, ILogger logger)
     {
-        var store = SqliteAcmeStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
+        var store = AcmeStoreFactory.OpenAsync(folder.Store).GetAwaiter().GetResult();
         var certificates = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         var acme = new AgentAcme(options, folder, identity, state, store, certificates, logger);
         acme.Server.ResumeAsync(CancellationToken.None).GetAwaiter().GetResult();

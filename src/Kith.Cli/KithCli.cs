@@ -30,6 +30,7 @@ public static class KithCli
         root.Subcommands.Add(AgentCommand.Create(output));
         root.Subcommands.Add(PublishCommand.Create(output));
         root.Subcommands.Add(StatusCommand.Create(output));
+        root.Subcommands.Add(AcmeCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

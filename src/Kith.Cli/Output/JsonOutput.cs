@@ -39,6 +39,19 @@ public sealed record PublishTargetJson(string Target, string Outcome, long? Vers
 
 public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertificateJson> Chain, string Verification, bool Trusted);
 
+public sealed record AcmeCertificateJson(
+    string Serial,
+    string Issuer,
+    IReadOnlyList<string> Names,
+    DateTimeOffset NotBefore,
+    DateTimeOffset NotAfter,
+    bool Revoked,
+    DateTimeOffset? RevokedAt,
+    string? RevocationReason);
+
+/// <summary>An EAB key as <c>kith acme eab</c> prints it; <see cref="HmacKey"/> only when just created.</summary>
+public sealed record EabKeyJson(string Kid, string? HmacKey, DateTimeOffset CreatedAt, string? BoundAccountId);
+
 /// <summary>Source-generated JSON (no reflection, so the native build can serialize).</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(PlanJson))]
@@ -46,6 +59,9 @@ public sealed record InspectJson(string Source, IReadOnlyList<InspectedCertifica
 [JsonSerializable(typeof(InspectJson))]
 [JsonSerializable(typeof(List<PublishTargetJson>), TypeInfoPropertyName = "ListPublishTargetJson")]
 [JsonSerializable(typeof(StatusJson))]
+[JsonSerializable(typeof(List<AcmeCertificateJson>), TypeInfoPropertyName = "ListAcmeCertificateJson")]
+[JsonSerializable(typeof(EabKeyJson))]
+[JsonSerializable(typeof(List<EabKeyJson>), TypeInfoPropertyName = "ListEabKeyJson")]
 internal sealed partial class KithJsonContext : JsonSerializerContext;
 
 internal static class JsonOutput

@@ -19,6 +19,7 @@ public sealed class AcmeAccountKey
     private readonly ECParameters? ec;
     private readonly RSAParameters? rsa;
     private readonly byte[]? ed25519;
+    private byte[]? spki;
 
     private AcmeAccountKey(string keyType, string canonicalJwk, ECParameters? ec, RSAParameters? rsa, byte[]? ed25519)
     {
@@ -129,6 +130,31 @@ public sealed class AcmeAccountKey
         {
             key.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The key as a DER SubjectPublicKeyInfo in its one canonical encoding (EC as a named curve with an
+    /// uncompressed point, RSA with NULL parameters, Ed25519 per RFC 8410), to compare byte for byte with a
+    /// key from a CSR or certificate brought to the same form. Written once, without a platform key.
+    /// </summary>
+    public byte[] ExportSubjectPublicKeyInfo() => (byte[])SubjectPublicKeyInfo.Clone();
+
+    internal byte[] SubjectPublicKeyInfo => spki ??= WriteSubjectPublicKeyInfo();
+
+    private byte[] WriteSubjectPublicKeyInfo()
+    {
+        if (ec is { } ecParameters)
+        {
+            return Issuance.CanonicalPublicKey.Ec(ecParameters.Curve.Oid.Value!, ecParameters.Q.X, ecParameters.Q.Y);
+        }
+
+        if (rsa is { } rsaParameters)
+        {
+            return Issuance.CanonicalPublicKey.Rsa(rsaParameters.Modulus, rsaParameters.Exponent);
+        }
+
+        // RFC 8410 §4: SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (32 bytes) }.
+        return [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00, .. ed25519!];
     }
 
     /// <summary>True when both keys are the same public key (same thumbprint).</summary>

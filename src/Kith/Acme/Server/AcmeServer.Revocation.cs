@@ -31,7 +31,7 @@ public sealed partial class AcmeServer
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadCertificate(revocation!.CertificateDer);
+            certificate = X509CertificateLoader.LoadCertificate(revocation!.CertificateDer.Span);
         }
         catch (CryptographicException)
         {
