@@ -127,4 +127,21 @@ public sealed class PebbleHarnessTests
         Assert.True(revoked.Succeeded, revoked.ToString());
         Assert.Equal("Revoked", await pebble.CertificateStatusAsync(leaf));
     }
+
+    [Fact]
+    public async Task Certbot_and_lego_register_with_an_external_account_binding_when_the_server_requires_one()
+    {
+        var account = new ExternalAccount("kith-test-kid", "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W");
+        using var pebble = await PebbleServer.StartAsync(new PebbleOptions { ExternalAccountKeys = new Dictionary<string, string> { [account.KeyId] = account.HmacKey } });
+        using var work = new TempFolder();
+        var certbot = new Certbot(pebble.DirectoryUrl, pebble.CaFile, work.File("certbot"));
+        var lego = new Lego(pebble.DirectoryUrl, pebble.CaFile, work.File("lego"));
+
+        var withoutBinding = await certbot.CertonlyAsync(pebble.HttpPort, [Name]);
+        Assert.False(withoutBinding.Run.Succeeded, withoutBinding.ToString());
+        Assert.Contains("externalAccountRequired", withoutBinding.Run.Output, StringComparison.Ordinal);
+
+        IssuedChain.AssertValid(await certbot.CertonlyAsync(pebble.HttpPort, [Name], account), pebble.RootFile, [Name]);
+        IssuedChain.AssertValid(await lego.RunAsync(new LegoChallenge.Http(pebble.HttpPort), [Name], account), pebble.RootFile, [Name]);
+    }
 }
