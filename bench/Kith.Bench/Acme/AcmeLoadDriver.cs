@@ -6,7 +6,8 @@ using System.Security.Cryptography.X509Certificates;
 namespace Kith.Bench.Acme;
 
 /// <summary>
-/// <c>acme-load --directory URL --ca FILE --clients N --orders M [--poll-ms 50] [--server-pid PID] [--json]</c>:
+/// <c>acme-load --directory URL --ca FILE --clients N --orders M [--poll-ms 50] [--server-pid PID] [--domain SUFFIX]
+/// [--label TEXT] [--json] [--json-file PATH]</c>:
 /// N concurrent ACME clients (<see cref="AcmeLoadClient"/>) place M orders in all against one server and
 /// report orders per second end to end, latency per request type, failures, duplicate serials, and with
 /// --server-pid the server's CPU time per certificate. The server must treat challenges as valid without
@@ -69,6 +70,12 @@ internal static class AcmeLoadDriver
 
         var duplicates = totals.Serials.Count - totals.Serials.Distinct(StringComparer.OrdinalIgnoreCase).Count();
         var result = new AcmeLoadResult(options, seconds, totals, duplicates, cpuAfter - cpuBefore, peak);
+        if (options.JsonFile is { } jsonFile)
+        {
+            using var file = File.Create(jsonFile);
+            AcmeLoadReport.WriteJson(result, file);
+        }
+
         if (options.Json)
         {
             using var stdout = Console.OpenStandardOutput();

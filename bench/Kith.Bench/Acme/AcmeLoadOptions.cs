@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Kith.Bench.Acme;
 
 /// <summary>The command line of <c>acme-load</c>, checked.</summary>
-internal sealed record AcmeLoadOptions(Uri Directory, string CaFile, int Clients, int Orders, TimeSpan PollInterval, int? ServerPid, bool Json, string Domain, string Label)
+internal sealed record AcmeLoadOptions(Uri Directory, string CaFile, int Clients, int Orders, TimeSpan PollInterval, int? ServerPid, bool Json, string? JsonFile, string Domain, string Label)
 {
     public const string Usage =
-        "usage: acme-load --directory URL --ca FILE --clients N --orders M [--poll-ms 50] [--server-pid PID] [--domain SUFFIX] [--label TEXT] [--json]";
+        "usage: acme-load --directory URL --ca FILE --clients N --orders M [--poll-ms 50] [--server-pid PID] [--domain SUFFIX] [--label TEXT] [--json] [--json-file PATH]";
 
     /// <summary>The options, or null after printing what is wrong on stderr.</summary>
     public static AcmeLoadOptions? Parse(string[] args)
@@ -16,6 +16,7 @@ internal sealed record AcmeLoadOptions(Uri Directory, string CaFile, int Clients
         int? clients = null, orders = null, pid = null;
         var pollMs = 50;
         var json = false;
+        string? jsonFile = null;
         var domain = "home.arpa";
         var label = "server";
         for (var i = 0; i < args.Length; i++)
@@ -45,6 +46,9 @@ internal sealed record AcmeLoadOptions(Uri Directory, string CaFile, int Clients
                 case "--domain" when hasValue && value.Length > 0:
                     domain = value.TrimEnd('.');
                     break;
+                case "--json-file" when hasValue:
+                    jsonFile = value;
+                    break;
                 case "--label" when hasValue:
                     label = value;
                     break;
@@ -73,7 +77,7 @@ internal sealed record AcmeLoadOptions(Uri Directory, string CaFile, int Clients
             return Refuse($"--server-pid {serverPid}: no such process");
         }
 
-        return new AcmeLoadOptions(directory, ca, clients.Value, orders.Value, TimeSpan.FromMilliseconds(pollMs), pid, json, domain, label);
+        return new AcmeLoadOptions(directory, ca, clients.Value, orders.Value, TimeSpan.FromMilliseconds(pollMs), pid, json, jsonFile, domain, label);
     }
 
     private static bool Positive(string text, out int value) =>
