@@ -53,10 +53,10 @@ wait_for() { # URL CA PID LOG: until URL answers 200, or the process has gone, o
     sleep 0.2
   done
 }
-# load LABEL DIRECTORY CA PID DOMAIN: the driver's table on the terminal, its JSON in $work/LABEL.json
+# load LABEL DIRECTORY CA PID DOMAIN: the driver's table on the terminal, its JSON in $work/result-LABEL.json
 load() {
   bench acme-load --directory "$2" --ca "$3" --clients "$clients" --orders "$orders" --poll-ms "$poll_ms" \
-    --server-pid "$4" --domain "$5" --label "$1" --json-file "$work/$1.json"
+    --server-pid "$4" --domain "$5" --label "$1" --json-file "$work/result-$1.json"
 }
 
 echo "== ACME load: $clients clients, $orders orders, poll ${poll_ms} ms; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -158,7 +158,7 @@ import json, os, sys
 work = sys.argv[1]
 runs = {}
 for label in ("pebble", "kith"):
-    path = os.path.join(work, label + ".json")
+    path = os.path.join(work, "result-" + label + ".json")
     if os.path.exists(path) and os.path.getsize(path) > 0:
         runs[label] = json.load(open(path))
 def cell(label, get):

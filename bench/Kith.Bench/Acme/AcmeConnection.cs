@@ -88,6 +88,10 @@ internal sealed class AcmeConnection(HttpClient http, string newNonceUrl, AcmeAc
         {
             throw new AcmeFailure("transport", $"{type} {request.Method} {request.RequestUri}: {e.Message}{(e.InnerException is { } inner ? " (" + inner.Message + ")" : string.Empty)}");
         }
+        catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new AcmeFailure("timeout", $"{type} {request.Method} {request.RequestUri}: no answer within {http.Timeout.TotalSeconds:0} s");
+        }
     }
 
     private static string? ReplayNonce(HttpResponseMessage response) =>

@@ -18,6 +18,9 @@ internal sealed class AcmeLoadClient(int index, AcmeLoadOptions options, AcmeEnd
     /// <summary>How long one authorization or order may stay pending or processing before the order fails.</summary>
     private static readonly TimeSpan PollDeadline = TimeSpan.FromSeconds(60);
 
+    /// <summary>Failed orders in a row after which this client stops: the server is refusing everything.</summary>
+    private const int MaxFailuresInARow = 5;
+
     public LoadRecorder Recorder { get; } = new();
 
     public async Task RunAsync(CancellationToken cancel)
@@ -38,16 +41,28 @@ internal sealed class AcmeLoadClient(int index, AcmeLoadOptions options, AcmeEnd
             return;
         }
 
+        var inARow = 0;
         while (counter.TryTake(out var order))
         {
             try
             {
                 await RunOrderAsync(connection, $"load{index}-{order}.{options.Domain}", cancel);
+                inARow = 0;
             }
             catch (AcmeFailure failure)
             {
                 Recorder.Fail(failure.Kind);
                 failures.Report($"client {index}: order {order}", failure);
+                if (failure.Kind is "timeout" or "transport")
+                {
+                    // A server that stops answering would hold every client for a timeout per order: end the run.
+                    counter.Stop();
+                }
+                else if (++inARow == MaxFailuresInARow)
+                {
+                    failures.Report($"client {index}", new AcmeFailure("client-stopped", $"stopped after {MaxFailuresInARow} failed orders in a row"));
+                    return;
+                }
             }
         }
     }

@@ -87,6 +87,11 @@ internal static class AcmeLoadDriver
             AcmeLoadReport.WriteTable(result, Console.Out);
         }
 
+        if (counter.Stopped)
+        {
+            Console.Error.WriteLine($"acme-load: {options.Label}: the run was abandoned: the server stopped answering (see the failures above)");
+        }
+
         if (!result.Clean)
         {
             Console.Error.WriteLine($"acme-load: {options.Label}: {result.Certificates} of {options.Orders} orders made a certificate, {result.FailureCount} failures, {duplicates} duplicate serials");
@@ -130,6 +135,10 @@ internal static class AcmeLoadDriver
         catch (HttpRequestException e)
         {
             throw new AcmeFailure("transport", $"GET {url}: {e.Message}{(e.InnerException is { } inner ? " (" + inner.Message + ")" : string.Empty)}");
+        }
+        catch (TaskCanceledException)
+        {
+            throw new AcmeFailure("timeout", $"GET {url}: no answer within {http.Timeout.TotalSeconds:0} s");
         }
 
         using (response)
