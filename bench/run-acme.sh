@@ -180,7 +180,8 @@ rows = [("orders/s end to end", lambda r: float(r["orders_per_second"])),
         ("failures", lambda r: sum(r["failures"].values())),
         ("duplicate serials", lambda r: r["duplicate_serials"]),
         ("server CPU ms per certificate", lambda r: r["server"]["cpu_ms_per_certificate"]),
-        ("server VmHWM MiB", lambda r: r["server"]["vmhwm_mib"])]
+        ("server VmHWM MiB", lambda r: r["server"]["vmhwm_mib"]),
+        ("driver CPU ms per certificate", lambda r: r["client_cpu_ms_per_certificate"])]
 types = ["new_nonce", "new_account", "new_order", "authz", "challenge", "poll", "finalize", "certificate"]
 for t in types:
     rows.append((f"{t} p50 / p99 ms", lambda r, t=t: f'{r["latency_ms"][t]["p50"]:.2f} / {r["latency_ms"][t]["p99"]:.2f}' if t in r["latency_ms"] else None))

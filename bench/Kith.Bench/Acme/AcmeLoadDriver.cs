@@ -57,9 +57,11 @@ internal static class AcmeLoadDriver
         var failures = new FailureLog();
         var clients = Enumerable.Range(0, options.Clients).Select(i => new AcmeLoadClient(i, options, endpoints, http, counter, failures)).ToList();
         var cpuBefore = options.ServerPid is { } pid ? ServerProcessProbe.CpuMilliseconds(pid) : null;
+        var ownCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select(c => Task.Run(() => c.RunAsync(CancellationToken.None))));
         var seconds = clock.Elapsed.TotalSeconds;
+        var ownCpu = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuBefore).TotalMilliseconds;
         var cpuAfter = options.ServerPid is { } pid2 ? ServerProcessProbe.CpuMilliseconds(pid2) : null;
         var peak = options.ServerPid is { } pid3 ? ServerProcessProbe.PeakResidentMiB(pid3) : null;
 
@@ -69,7 +71,7 @@ internal static class AcmeLoadDriver
         }
 
         var duplicates = totals.Serials.Count - totals.Serials.Distinct(StringComparer.OrdinalIgnoreCase).Count();
-        var result = new AcmeLoadResult(options, seconds, totals, duplicates, cpuAfter - cpuBefore, peak);
+        var result = new AcmeLoadResult(options, seconds, totals, duplicates, cpuAfter - cpuBefore, peak, ownCpu);
         if (options.JsonFile is { } jsonFile)
         {
             using var file = File.Create(jsonFile);

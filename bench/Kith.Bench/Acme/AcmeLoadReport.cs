@@ -21,13 +21,14 @@ internal static class AcmeLoadReport
 
         output.WriteLine("  failures: " + (t.Failures.Count == 0 ? "none" : string.Join(", ", t.Failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key} {f.Value}"))));
         output.WriteLine(Invariant($"  serials: {t.Serials.Count} collected, {result.DuplicateSerials} duplicates"));
+        output.WriteLine(Invariant($"  driver (all clients): CPU {result.ClientCpuMilliseconds:F0} ms, {Text(result.ClientCpuPerCertificate, "F2")} ms per certificate"));
         if (o.ServerPid is { } pid)
         {
             output.WriteLine(Invariant($"  server pid {pid}: CPU {Text(result.ServerCpuMilliseconds, "F0")} ms during the run, {Text(result.ServerCpuPerCertificate, "F2")} ms per certificate; VmHWM {Text(result.ServerPeakMiB, "F1")} MiB"));
         }
 
         output.WriteLine(Invariant(
-            $"RESULT acme-load label={o.Label} clients={o.Clients} orders={o.Orders} certs={result.Certificates} seconds={result.Seconds:F2} orders/s={result.OrdersPerSecond:F1} failures={result.FailureCount} duplicates={result.DuplicateSerials} cpu-ms/cert={Text(result.ServerCpuPerCertificate, "F2")} vmhwm-mib={Text(result.ServerPeakMiB, "F1")}"));
+            $"RESULT acme-load label={o.Label} clients={o.Clients} orders={o.Orders} certs={result.Certificates} seconds={result.Seconds:F2} orders/s={result.OrdersPerSecond:F1} failures={result.FailureCount} duplicates={result.DuplicateSerials} cpu-ms/cert={Text(result.ServerCpuPerCertificate, "F2")} client-cpu-ms/cert={Text(result.ClientCpuPerCertificate, "F2")} vmhwm-mib={Text(result.ServerPeakMiB, "F1")}"));
     }
 
     public static void WriteJson(AcmeLoadResult result, Stream output)
@@ -68,6 +69,7 @@ internal static class AcmeLoadReport
 
         w.WriteEndObject();
         w.WriteNumber("duplicate_serials", result.DuplicateSerials);
+        Number(w, "client_cpu_ms_per_certificate", result.ClientCpuPerCertificate);
         if (o.ServerPid is { } pid)
         {
             w.WriteStartObject("server");

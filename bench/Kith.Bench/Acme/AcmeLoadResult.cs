@@ -7,7 +7,8 @@ internal sealed record AcmeLoadResult(
     LoadRecorder Totals,
     int DuplicateSerials,
     double? ServerCpuMilliseconds,
-    double? ServerPeakMiB)
+    double? ServerPeakMiB,
+    double ClientCpuMilliseconds)
 {
     public int Certificates => Totals.Certificates;
 
@@ -16,6 +17,9 @@ internal sealed record AcmeLoadResult(
     public int Requests => Enum.GetValues<AcmeRequestType>().Sum(t => Totals.Latencies(t).Count);
 
     public int FailureCount => Totals.Failures.Values.Sum();
+
+    /// <summary>The driver's own CPU per certificate: on one machine, what the clients take from the server.</summary>
+    public double? ClientCpuPerCertificate => Certificates > 0 ? ClientCpuMilliseconds / Certificates : null;
 
     public double? ServerCpuPerCertificate => ServerCpuMilliseconds is { } cpu && Certificates > 0 ? cpu / Certificates : null;
 
