@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Kith.Bench;
+using Kith.Bench.Acme;
 
 if (args.Length > 0 && args[0] == "throughput")
 {
@@ -14,6 +15,11 @@ if (args.Length > 0 && args[0] == "seed-store")
 if (args.Length > 0 && args[0] == "renew-endpoints")
 {
     return await RenewEndpointsDriver.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "acme-load")
+{
+    return await AcmeLoadDriver.RunAsync(args[1..]);
 }
 
 if (args.Length > 0 && args[0] == "fleet-convergence")
