@@ -115,9 +115,16 @@ kill -TERM "$pebble_pid"
 wait "$pebble_pid" 2>/dev/null || true
 
 # ---- kith agent: one machine enrolled as bench/run-agent.sh does, with the ACME test setting on
-echo "-- kith agent (JIT, dotnet Kith.Cli.dll)"
+# The agent runs as it ships, the native binary (deploy/publish-native.sh; KITH_AGENT_BIN overrides it); the CLI
+# steps around it use the JIT build.
 ./kith --help >/dev/null # builds .build/kith once
 k=(dotnet .build/kith/Kith.Cli.dll)
+agent_bin=${KITH_AGENT_BIN:-.build/native/kith}
+if [[ -z ${KITH_AGENT_BIN:-} ]]; then
+  echo "-- building the native agent (deploy/publish-native.sh .build/native)"
+  deploy/publish-native.sh .build/native >/dev/null
+fi
+echo "-- kith agent ($agent_bin)"
 dir="$work/kith"
 mkdir -p "$dir/files"
 printf 'domain: home.arpa\nmachines:\n  alpha: { addresses: [127.0.0.1] }\nservices:\n  web: { machine: alpha, endpoints: [web.alpha.home.arpa] }\n' >"$dir/kith.yaml"
@@ -128,9 +135,9 @@ g=(--state "$dir/state" -f "$dir/kith.yaml")
 "${k[@]}" "${g[@]}" agent install --dir "$dir/agent" --cert "$dir/host-ca.pem" --root "$dir/state/root/root-ca.pem" >/dev/null
 "${k[@]}" "${g[@]}" apply >/dev/null
 kith_port=$(free_port)
-printf 'machine: alpha\ndir: %s\nlisten:\n  - 127.0.0.1:%s\nfiles_root: %s\nacme_test_auto_valid: true\n' \
+printf 'machine: alpha\ndir: %s\nlisten:\n  - 127.0.0.1:%s\nfiles_root: %s\nacme_test_auto_valid: true\nacme_orders_per_minute: 1000000\n' \
   "$dir/agent" "$kith_port" "$dir/files" >"$dir/agent.yaml"
-KITH_ACME_TEST_AUTO_VALID=1 "${k[@]}" agent run --config "$dir/agent.yaml" >"$dir/agent.log" 2>&1 &
+KITH_ACME_TEST_AUTO_VALID=1 "$agent_bin" agent run --config "$dir/agent.yaml" >"$dir/agent.log" 2>&1 &
 kith_pid=$!
 pids+=("$kith_pid")
 root="$dir/state/root/root-ca.pem"

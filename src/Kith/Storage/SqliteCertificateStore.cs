@@ -56,7 +56,8 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
             return;
         }
 
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         using var insert = new SqliteCertificateInsert(connection, transaction);
         foreach (var record in certificates)
@@ -85,11 +86,11 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
     {
         StoredCertificate.ValidateKey(issuer, serialHex, nameof(serialHex));
         int code = StoredCertificate.EncodeReason(reason);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using (var durable = connection.CreateCommand())
         {
             // Revocations are rare and must survive a power cut: fsync this commit's WAL frames.
-            // The next operation on this pooled connection sets NORMAL again.
             durable.CommandText = "PRAGMA synchronous=FULL";
             await durable.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -100,7 +101,15 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
         command.Parameters.AddWithValue("@serial_hex", serialHex);
         command.Parameters.AddWithValue("@revoked_at", StoredCertificate.EncodeTime(revokedAt));
         command.Parameters.AddWithValue("@reason", code);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var revoked = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using (var normal = connection.CreateCommand())
+        {
+            // The pooled handle keeps its settings: back to the default for the operations that reuse it.
+            normal.CommandText = "PRAGMA synchronous=NORMAL";
+            await normal.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return revoked;
     }
 
     /// <summary>Releases the pooled connections, so the file can be moved or deleted.</summary>
@@ -108,4 +117,7 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
 
     private Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
         _database.OpenConnectionAsync(cancellationToken);
+
+    private Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) =>
+        _database.OpenWriterAsync(cancellationToken);
 }

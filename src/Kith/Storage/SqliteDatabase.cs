@@ -27,6 +27,9 @@ internal sealed class SqliteDatabase : IAsyncDisposable
 
     private static readonly object Configured = new();
 
+    /// <summary>One writer turn per database file in this process, shared by every store on the file.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> WriterTurns = new(StringComparer.Ordinal);
+
     private readonly string _connectionString;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> _configuredHandles = new();
     private int _disposed;
@@ -118,6 +121,27 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         catch
         {
             await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A connection for a write, once this process's earlier writers on the file are done. Writers in one process
+    /// wait here asynchronously; without it they would wait inside SQLite's busy handler, which sleeps on a
+    /// thread-pool thread and starves the server under concurrent requests. Other processes still meet
+    /// <c>busy_timeout</c>. Disposing the writer closes the connection and hands the turn on.
+    /// </summary>
+    public async Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken)
+    {
+        var turn = WriterTurns.GetOrAdd(FullPath, _ => new SemaphoreSlim(1, 1));
+        await turn.WaitAsync(cancellationToken);
+        try
+        {
+            return new SqliteWriter(await OpenConnectionAsync(cancellationToken), turn);
+        }
+        catch
+        {
+            turn.Release();
             throw;
         }
     }

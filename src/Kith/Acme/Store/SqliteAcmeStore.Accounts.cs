@@ -15,7 +15,8 @@ public sealed partial class SqliteAcmeStore
         ArgumentException.ThrowIfNullOrEmpty(account.Jwk, nameof(account));
         ArgumentNullException.ThrowIfNull(account.Contact, nameof(account));
 
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         // IMMEDIATE: the thumbprint check and the insert happen under the write lock, so of two callers with
         // one key the second sees the first's account.
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -83,7 +84,8 @@ public sealed partial class SqliteAcmeStore
     public async Task<AcmeAccount?> UpdateAccountAsync(string id, IReadOnlyList<string>? contact, AcmeAccountStatus? status, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         // One statement: the update and the row it produced, with no other writer in between.
         await using var command = Command(connection, null, $"""
             UPDATE acme_accounts SET contact = COALESCE(@contact, contact), status = COALESCE(@status, status)

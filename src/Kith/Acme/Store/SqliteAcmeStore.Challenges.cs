@@ -50,7 +50,8 @@ public sealed partial class SqliteAcmeStore
     public async Task<bool> CompleteChallengeAsync(string challengeId, bool valid, AcmeStoredError? error, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(challengeId);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         string? authorizationId;
         await using (var challenge = Command(connection, transaction, """
@@ -100,7 +101,8 @@ public sealed partial class SqliteAcmeStore
     public async Task<bool> DeactivateAuthorizationAsync(string authorizationId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(authorizationId);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         string? orderId = await SetAuthorizationStatusAsync(
             connection, transaction, authorizationId, AcmeAuthorizationStatus.Deactivated, "'pending', 'valid'", cancellationToken);

@@ -18,7 +18,8 @@ public sealed partial class SqliteAcmeStore
     {
         ArgumentNullException.ThrowIfNull(orderId);
         StoredCertificate.Validate(certificate, nameof(certificate));
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using (var update = Command(connection, transaction, """
             UPDATE acme_orders SET status = 'valid', certificate_serial = @serial

@@ -10,7 +10,8 @@ public sealed partial class SqliteAcmeStore
     public async Task CreateOrderAsync(AcmeOrder order, IReadOnlyList<AcmeAuthorization> authorizations, CancellationToken cancellationToken = default)
     {
         CheckNewOrder(order, authorizations);
-        await using var connection = await OpenConnectionAsync(cancellationToken);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         try
         {

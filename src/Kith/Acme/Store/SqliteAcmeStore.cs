@@ -45,11 +45,14 @@ public sealed partial class SqliteAcmeStore : IAcmeStore
         return command;
     }
 
-    /// <summary>Runs one statement on its own connection (autocommit); returns the changed-row count.</summary>
+    private Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) =>
+        _database.OpenWriterAsync(cancellationToken);
+
+    /// <summary>Runs one writing statement on its own connection (autocommit); returns the changed-row count.</summary>
     private async Task<int> ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, null, sql);
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, null, sql);
         bind(command);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
