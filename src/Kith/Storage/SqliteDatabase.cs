@@ -22,9 +22,6 @@ internal sealed class SqliteDatabase : IAsyncDisposable
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintForeignKey = 787;
 
-    /// <summary>How much of the file SQLite reads through a memory map.</summary>
-    private const long MemoryMapBytes = 256L * 1024 * 1024;
-
     private static readonly object Configured = new();
 
     /// <summary>One writer turn per database file in this process, shared by every store on the file.</summary>
@@ -109,9 +106,9 @@ internal sealed class SqliteDatabase : IAsyncDisposable
                 // Per connection handle (the pool hands the same handle out again, with its settings kept), so
                 // these run once per handle instead of before every operation: enforce foreign keys, wait for
                 // other writers instead of failing at once, fsync at checkpoints only (safe against corruption in
-                // WAL mode), and read pages through a memory map instead of a read call each.
+                // WAL mode).
                 await using var pragmas = connection.CreateCommand();
-                pragmas.CommandText = $"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL; PRAGMA mmap_size={MemoryMapBytes};";
+                pragmas.CommandText = $"PRAGMA foreign_keys=ON; PRAGMA busy_timeout={BusyTimeoutMilliseconds}; PRAGMA synchronous=NORMAL;";
                 await pragmas.ExecuteNonQueryAsync(cancellationToken);
                 _configuredHandles.AddOrUpdate(connection.Handle!, Configured);
             }
