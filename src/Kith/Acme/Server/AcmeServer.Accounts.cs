@@ -44,14 +44,23 @@ public sealed partial class AcmeServer
         string? eabKid = null;
         if (root.TryGetProperty("externalAccountBinding", out var binding))
         {
+            string? boundKid = null;
             var problem = ExternalAccountBinding.Verify(binding, jws.Key, urls.NewAccount, kid =>
             {
                 var found = store.FindExternalAccountKeyAsync(kid, cancellationToken).GetAwaiter().GetResult();
-                return found is null || found.BoundAccountId is not null ? null : found.HmacKey;
+                if (found?.BoundAccountId is not null)
+                {
+                    boundKid = kid;
+                    return null;
+                }
+
+                return found?.HmacKey;
             }, out eabKid);
             if (problem is not null)
             {
-                return Problem(problem);
+                return Problem(boundKid is null
+                    ? problem
+                    : new AcmeProblem(AcmeErrorType.Unauthorized, $"the External Account Binding key \"{boundKid}\" is already bound to another account; each key registers one account, ask for a new one (kith acme eab create)"));
             }
         }
         else if (options.ExternalAccountRequired)
@@ -69,7 +78,7 @@ public sealed partial class AcmeServer
             case AcmeAccountCreation.ExistingKey:
                 return Json(200, AcmeResources.Account(stored!, urls), urls.Account(stored!.Id));
             default:
-                return Problem(new AcmeProblem(AcmeErrorType.Unauthorized, $"the External Account Binding key \"{eabKid}\" is unknown or already bound to another account; ask for a new one"));
+                return Problem(new AcmeProblem(AcmeErrorType.Unauthorized, $"the External Account Binding key \"{eabKid}\" is unknown or already bound to another account; ask for a new one (kith acme eab create)"));
         }
     }
 

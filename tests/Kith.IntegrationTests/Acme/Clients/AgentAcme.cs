@@ -46,7 +46,8 @@ internal sealed class AgentAcme : IDisposable
     /// <summary>A scratch folder for the clients, removed with the workspace.</summary>
     public string Folder(string name) => Directory.CreateDirectory(kith.File(name)).FullName;
 
-    public static async Task<AgentAcme> StartAsync()
+    /// <param name="moreConfig">More agent.yaml lines, e.g. acme_external_account_required: true.</param>
+    public static async Task<AgentAcme> StartAsync(string? moreConfig = null)
     {
         var kith = new KithWorkspace(TestInventories.AlphaWithWebWithoutFiles);
         ChallengeTestServer? dns = null;
@@ -62,6 +63,7 @@ internal sealed class AgentAcme : IDisposable
                 acme_http01_port: {httpPort}
                 acme_tls_alpn01_port: {tlsPort}
                 acme_dns_resolvers: ["{dns.DnsAddress}"]
+                {moreConfig}
                 """);
             await AgentEnrollment.PublishAsync(kith, agent);
             return new AgentAcme(kith, agent, dns, agentFolder, httpPort, tlsPort);
@@ -96,6 +98,25 @@ internal sealed class AgentAcme : IDisposable
         }
 
         return row.IsDBNull(1) ? 0 : row.GetInt32(1);
+    }
+
+    /// <summary><c>kith acme certificates --dir AGENT --json</c>: what an operator on the machine sees of one certificate.</summary>
+    public async Task<System.Text.Json.JsonElement> ListedAsync(string certificatePem)
+    {
+        using var leaf = IssuedChain.Leaf(certificatePem);
+        var listed = await kith.KithAsync("acme", "certificates", "--dir", AgentFolder, "--json");
+        Assert.True(listed.ExitCode == 0, listed.ToString());
+        using var rows = System.Text.Json.JsonDocument.Parse(listed.Out);
+        return rows.RootElement.EnumerateArray().Single(r => r.GetProperty("serial").GetString() == leaf.SerialNumber.ToLowerInvariant()).Clone();
+    }
+
+    /// <summary><c>kith acme eab create --dir AGENT --json</c>: a new External Account Binding key.</summary>
+    public async Task<ExternalAccount> CreateExternalAccountAsync()
+    {
+        var created = await kith.KithAsync("acme", "eab", "create", "--dir", AgentFolder, "--json");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        using var key = System.Text.Json.JsonDocument.Parse(created.Out);
+        return new ExternalAccount(key.RootElement.GetProperty("kid").GetString()!, key.RootElement.GetProperty("hmac_key").GetString()!);
     }
 
     public void Dispose()

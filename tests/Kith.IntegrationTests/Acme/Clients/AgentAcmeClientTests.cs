@@ -36,6 +36,28 @@ public sealed class AgentAcmeClientTests
     }
 
     [Fact]
+    public async Task With_external_account_binding_required_each_kith_eab_key_registers_one_certbot_or_lego_account()
+    {
+        using var agent = await AgentAcme.StartAsync("acme_external_account_required: true");
+        var certbot = new Certbot(agent.DirectoryUrl, agent.RootFile, agent.Folder("certbot")) { Timeout = ClientTimeout };
+        var lego = new Lego(agent.DirectoryUrl, agent.RootFile, agent.Folder("lego")) { Timeout = ClientTimeout };
+        var first = await agent.CreateExternalAccountAsync();
+        var second = await agent.CreateExternalAccountAsync();
+
+        var without = await certbot.CertonlyAsync(agent.HttpPort, [Web]);
+        Assert.False(without.Run.Succeeded, without.ToString());
+        Assert.Contains("externalAccountRequired", without.Run.Output, StringComparison.Ordinal);
+
+        AssertValid(await certbot.CertonlyAsync(agent.HttpPort, [Web], first), agent, [Web]);
+
+        var reused = await lego.RunAsync(new LegoChallenge.Http(agent.HttpPort), [Alpha], first);
+        Assert.False(reused.Run.Succeeded, reused.ToString());
+        Assert.Contains("already bound", reused.Run.Output, StringComparison.Ordinal);
+
+        AssertValid(await lego.RunAsync(new LegoChallenge.Http(agent.HttpPort), [Alpha], second), agent, [Alpha]);
+    }
+
+    [Fact]
     public async Task Lego_gets_a_certificate_by_http01()
     {
         using var agent = await AgentAcme.StartAsync();
@@ -142,6 +164,9 @@ public sealed class AgentAcmeClientTests
 
         Assert.True(revoked.Succeeded, $"{revoked}\n{agent.Log}");
         Assert.Equal(5, await agent.RevocationReasonAsync(issued.Files.Certificate));
+        var listed = await agent.ListedAsync(issued.Files.Certificate);
+        Assert.True(listed.GetProperty("revoked").GetBoolean(), listed.ToString());
+        Assert.Equal([Web], listed.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
     }
 
     /// <summary>The chain the client saved must hold the Host CA: openssl gets only it as intermediates, and only the fleet Root as anchor.</summary>
