@@ -26,13 +26,7 @@ public static class PublicKeyCheck
     {
         try
         {
-            var outer = new AsnReader(subjectPublicKeyInfo, AsnEncodingRules.DER);
-            var spki = outer.ReadSequence();
-            outer.ThrowIfNotEmpty();
-            var algorithm = spki.ReadSequence();
-            var oid = algorithm.ReadObjectIdentifier();
-            var key = spki.ReadBitString(out var unusedBits);
-            spki.ThrowIfNotEmpty();
+            var (oid, algorithm, key, unusedBits) = SubjectPublicKeyInfoParts.Read(subjectPublicKeyInfo);
             if (unusedBits != 0)
             {
                 return "the public key BIT STRING has unused bits";

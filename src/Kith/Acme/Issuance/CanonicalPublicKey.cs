@@ -54,13 +54,7 @@ internal static class CanonicalPublicKey
     {
         try
         {
-            var outer = new AsnReader(subjectPublicKeyInfo, AsnEncodingRules.DER);
-            var spki = outer.ReadSequence();
-            outer.ThrowIfNotEmpty();
-            var algorithm = spki.ReadSequence();
-            var oid = algorithm.ReadObjectIdentifier();
-            var bits = spki.ReadBitString(out var unused);
-            spki.ThrowIfNotEmpty();
+            var (oid, algorithm, bits, unused) = Pki.SubjectPublicKeyInfoParts.Read(subjectPublicKeyInfo);
             if (unused != 0)
             {
                 return null;
