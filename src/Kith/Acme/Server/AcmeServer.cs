@@ -19,6 +19,8 @@ public sealed partial class AcmeServer : IDisposable
     internal const string JoseMediaType = "application/jose+json";
     internal const string CertificateChainMediaType = "application/pem-certificate-chain";
     private const string JsonMediaType = "application/json";
+    private const int MaxCachedDirectories = 16;
+    private const int MaxCachedAccounts = 10_000;
 
     private static readonly JsonDocumentOptions PayloadOptions = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
 
@@ -235,6 +237,12 @@ public sealed partial class AcmeServer : IDisposable
 
     private AcmeHttpResponse Directory(AcmeUrls urls)
     {
+        // The base comes from the client's Host header: keep a few, so odd headers cannot grow the cache.
+        if (directories.Count >= MaxCachedDirectories)
+        {
+            directories.Clear();
+        }
+
         var body = directories.GetOrAdd(urls.Base, b => new AcmeDirectory(new Uri(b), options.CaaIdentities, externalAccountRequired: options.ExternalAccountRequired).ToJson());
         return new AcmeHttpResponse(200, JsonMediaType, body);
     }
@@ -265,6 +273,11 @@ public sealed partial class AcmeServer : IDisposable
         }
 
         var cached = new CachedAccount(account, key!);
+        if (accounts.Count >= MaxCachedAccounts)
+        {
+            accounts.Clear();
+        }
+
         accounts[account.Id] = cached;
         return cached;
     }
