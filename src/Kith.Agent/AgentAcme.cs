@@ -16,7 +16,7 @@ namespace Kith.Agent;
 /// the Host CA as issuer (rebuilt when the agent installs a new one or the fleet's leaf validity changes), and the
 /// HTTP glue between Kestrel and <see cref="AcmeServer"/>.
 /// </summary>
-internal sealed class AgentAcme : IAsyncDisposable
+internal sealed partial class AgentAcme : IAsyncDisposable
 {
     private readonly AgentIdentity identity;
     private readonly AgentFolder folder;
@@ -25,6 +25,8 @@ internal sealed class AgentAcme : IAsyncDisposable
     private readonly IAcmeStore store;
     private readonly SqliteCertificateStore certificates;
     private readonly ChallengeValidationQueue queue = new();
+    private readonly CancellationTokenSource stopping = new();
+    private Task pruning = Task.CompletedTask;
     private readonly Lock authorityGate = new();
     private AcmeIssuingAuthority? authority;
     private TimeSpan authorityLifetime;
@@ -70,6 +72,7 @@ internal sealed class AgentAcme : IAsyncDisposable
         var certificates = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         var acme = new AgentAcme(options, folder, identity, state, store, certificates, logger);
         acme.Server.ResumeAsync(CancellationToken.None).GetAwaiter().GetResult();
+        acme.pruning = acme.PruneDailyAsync(logger);
         return acme;
     }
 
@@ -125,12 +128,42 @@ internal sealed class AgentAcme : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync().ConfigureAwait(false);
+        await pruning.ConfigureAwait(false);
+        stopping.Dispose();
         Server.Dispose();
         queue.Dispose();
         authority?.Dispose();
         await store.DisposeAsync().ConfigureAwait(false);
         await certificates.DisposeAsync().ConfigureAwait(false);
     }
+
+    /// <summary>Old orders leave the store at start and then once a day; a failure is logged and tried the next day.</summary>
+    private async Task PruneDailyAsync(ILogger logger)
+    {
+        using var daily = new PeriodicTimer(TimeSpan.FromDays(1));
+        try
+        {
+            do
+            {
+                try
+                {
+                    await Server.PruneAsync(stopping.Token).ConfigureAwait(false);
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException e)
+                {
+                    LogPruneFailed(logger, e.Message);
+                }
+            }
+            while (await daily.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "acme: pruning old orders failed ({Reason}); trying again tomorrow")]
+    private static partial void LogPruneFailed(ILogger logger, string reason);
 
     private AcmeIssuingAuthority CurrentAuthority()
     {

@@ -114,6 +114,18 @@ public sealed partial class AcmeServer
         }
     }
 
+    /// <summary>Deletes orders done with for longer than <see cref="AcmeServerOptions.OrderRetention"/>; the certificates stay in the issuance log.</summary>
+    public async Task<int> PruneAsync(CancellationToken cancellationToken)
+    {
+        var pruned = await store.PruneOrdersAsync(time.GetUtcNow() - options.OrderRetention, cancellationToken).ConfigureAwait(false);
+        if (pruned > 0)
+        {
+            LogPruned(logger, pruned, options.OrderRetention.TotalDays);
+        }
+
+        return pruned;
+    }
+
     /// <summary>Validates in the background, bounded by the queue; the client polls the challenge or authorization.</summary>
     private void StartValidation(AcmeChallenge challenge, AcmeAuthorization authorization, string keyAuthorization)
     {
@@ -159,6 +171,9 @@ public sealed partial class AcmeServer
         authorization.Status == AcmeAuthorizationStatus.Pending && authorization.Expires <= time.GetUtcNow()
             ? AcmeAuthorizationStatus.Expired
             : authorization.Status;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "acme: pruned {Orders} order(s) done with for over {Days} days")]
+    private static partial void LogPruned(ILogger logger, int orders, double days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "acme: after the restart, {Orders} interrupted finalize(s) back to ready, {Challenges} validation(s) started again")]
     private static partial void LogResumed(ILogger logger, int orders, int challenges);

@@ -18,6 +18,9 @@ public sealed class AcmeServerOptions
     /// <summary>How long a pending order and its authorizations stay usable.</summary>
     public TimeSpan OrderLifetime { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long an order is kept after it expired, or after its certificate expired (<see cref="AcmeServer.PruneAsync"/>).</summary>
+    public TimeSpan OrderRetention { get; init; } = TimeSpan.FromDays(30);
+
     /// <summary>New orders per account per minute (token bucket refill) and the burst allowed.</summary>
     public double OrdersPerMinute { get; init; } = 60;
 

@@ -97,6 +97,14 @@ public interface IAcmeStore : IAsyncDisposable
     /// <summary>Every order left processing (finalize interrupted before its transaction) → ready. Returns how many.</summary>
     Task<int> ResetProcessingOrdersAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes, with their authorizations and challenges, the orders nobody needs any more: expired before
+    /// <paramref name="before"/>, not processing, and either not valid or holding a certificate that expired before
+    /// <paramref name="before"/> (so the ordering account can revoke a live certificate). The issued certificates stay
+    /// in the issuance log. Returns how many orders went.
+    /// </summary>
+    Task<int> PruneOrdersAsync(DateTimeOffset before, CancellationToken cancellationToken = default);
+
     /// <summary>Stores a new EAB key. Throws <see cref="ArgumentException"/> when the kid exists.</summary>
     Task AddExternalAccountKeyAsync(AcmeExternalAccountKey key, CancellationToken cancellationToken = default);
 
