@@ -255,14 +255,13 @@ public sealed partial class AgentIdentity : IDisposable
             .Distinct()
             .ToList();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var notAfter = now + lifetime > authority.NotAfter ? authority.NotAfter : now + lifetime;
+        var (notBefore, notAfter) = CertificateValidity.LeafWindow(now, lifetime, authority);
         var request = new LeafRequest(
             [$"{machine}.{domain}".ToLowerInvariant()],
             addresses,
             CertificateUsage.Server,
             key.ExportSubjectPublicKeyInfo(),
-            // Backdated for slow clocks elsewhere, but never before the Host CA (a just re-signed one starts now).
-            now - CertificateValidity.Backdate > authority.NotBefore ? now - CertificateValidity.Backdate : authority.NotBefore,
+            notBefore,
             notAfter);
         using var issuer = new LeafIssuer(authority, time);
         IssuedCertificate issued;

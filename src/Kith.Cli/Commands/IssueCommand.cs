@@ -98,7 +98,7 @@ internal static class IssueCommand
             await using (var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken))
             {
                 var kind = usage switch { CertificateUsage.Client => CertificateKind.Client, CertificateUsage.Both => CertificateKind.Both, _ => CertificateKind.Server };
-                await store.RecordAsync([new CertificateRecord(ca.Name, issued.SerialHex, kind, [.. names, .. addresses.Select(a => a.ToString())], machineName, null, issued.NotBefore, issued.NotAfter, Der: issued.Der)], cancellationToken);
+                await store.RecordAsync([new CertificateRecord(ca.Name, issued.SerialHex, kind, issued.Names, machineName, null, issued.NotBefore, issued.NotAfter, Der: issued.Der)], cancellationToken);
             }
 
             var files = new EndpointFiles(issued.ToPem(), PrivateKeyPem.Export(key), Pem.Encode("CERTIFICATE", ca.Certificate.RawData));

@@ -14,6 +14,9 @@ public sealed record IssuedCertificate(
     DateTimeOffset NotAfter)
 {
     public string ToPem() => Pem.Encode("CERTIFICATE", Der);
+
+    /// <summary>The SAN DNS names, then the addresses as text: the names the issuance log keeps.</summary>
+    public IReadOnlyList<string> Names => [.. DnsNames, .. IpAddresses.Select(a => a.ToString())];
 }
 
 /// <summary>

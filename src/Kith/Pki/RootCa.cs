@@ -42,6 +42,18 @@ public static class CertificateValidity
 {
     /// <summary>Not-before is set this far in the past so a peer whose clock lags a little still accepts it.</summary>
     public static readonly TimeSpan Backdate = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A leaf's validity under <paramref name="issuer"/>: from <see cref="Backdate"/> ago (never before the issuer, so a
+    /// just re-signed CA's leaves start with it) for <paramref name="lifetime"/>, never past the issuer.
+    /// </summary>
+    public static (DateTimeOffset NotBefore, DateTimeOffset NotAfter) LeafWindow(DateTimeOffset now, TimeSpan lifetime, CertificateAuthority issuer)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        var notBefore = now - Backdate > issuer.NotBefore ? now - Backdate : issuer.NotBefore;
+        var notAfter = now + lifetime < issuer.NotAfter ? now + lifetime : issuer.NotAfter;
+        return (notBefore, notAfter);
+    }
 }
 
 /// <summary>CertificateRequest plumbing for the CA certificates (speed does not matter there).</summary>

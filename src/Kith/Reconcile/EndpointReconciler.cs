@@ -342,8 +342,7 @@ public sealed class EndpointReconciler
     {
         using var key = Keys.Create(issuer.Issuer.Algorithm);
         var now = time.GetUtcNow();
-        var notBefore = Max(now - CertificateValidity.Backdate, issuer.Issuer.NotBefore);
-        var notAfter = Min(now + policy.Validity, issuer.Issuer.NotAfter);
+        var (notBefore, notAfter) = CertificateValidity.LeafWindow(now, policy.Validity, issuer.Issuer);
         var usage = endpoint.Kind switch
         {
             "client" => CertificateUsage.Client,
@@ -519,10 +518,6 @@ public sealed class EndpointReconciler
             AtomicFile.WriteText(path, string.Join('\n', lines) + "\n", AtomicFile.PrivateMode);
         }
     }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private sealed record ManagedFolder(string Service, IReadOnlyList<string> Extras, bool ReloadPending);
 

@@ -182,17 +182,15 @@ public sealed partial class AcmeServer
             return Problem(issued.Problem);
         }
 
-        LogIssued(logger, issued.Certificate!.SerialHex, string.Join(", ", issued.Certificate.DnsNames.Concat(issued.Certificate.IpAddresses.Select(a => a.ToString()))), account.Id, issued.Certificate.NotAfter);
+        LogIssued(logger, issued.Certificate!.SerialHex, string.Join(", ", issued.Certificate.Names), account.Id, issued.Certificate.NotAfter);
         var valid = order with { Status = AcmeOrderStatus.Valid, CertificateSerial = issued.Certificate.SerialHex };
         return Json(200, AcmeResources.Order(valid, valid.Status, urls), urls.Order(order.Id));
     }
 
     private async Task<(IssuedCertificate? Certificate, AcmeProblem? Problem)> IssueAsync(AcmeIssuingAuthority authority, AcmeOrder order, AcmeCsrRequest csr, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var ca = authority.Authority;
-        var notBefore = now - CertificateValidity.Backdate > ca.NotBefore ? now - CertificateValidity.Backdate : ca.NotBefore;
-        var notAfter = now + authority.LeafLifetime > ca.NotAfter ? ca.NotAfter : now + authority.LeafLifetime;
+        var (notBefore, notAfter) = CertificateValidity.LeafWindow(time.GetUtcNow(), authority.LeafLifetime, ca);
         var wildcard = order.Identifiers.Any(i => i.Value.StartsWith("*.", StringComparison.Ordinal));
         var request = new LeafRequest(csr.DnsNames, csr.IpAddresses, CertificateUsage.Server, csr.SubjectPublicKeyInfo, notBefore, notAfter, AllowWildcard: wildcard);
         for (var attempt = 1; ; attempt++)
@@ -207,8 +205,7 @@ public sealed partial class AcmeServer
                 return (null, new AcmeProblem(AcmeErrorType.BadCsr, e.Message));
             }
 
-            var names = issued.DnsNames.Concat(issued.IpAddresses.Select(a => a.ToString())).ToList();
-            var record = new CertificateRecord(ca.Name, issued.SerialHex, CertificateKind.Server, names, ca.Name, AcmeService, issued.NotBefore, issued.NotAfter, Der: issued.Der);
+            var record = new CertificateRecord(ca.Name, issued.SerialHex, CertificateKind.Server, issued.Names, ca.Name, AcmeService, issued.NotBefore, issued.NotAfter, Der: issued.Der);
             try
             {
                 return await store.CompleteFinalizeAsync(order.Id, record, cancellationToken).ConfigureAwait(false)
