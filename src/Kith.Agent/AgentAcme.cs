@@ -29,7 +29,9 @@ internal sealed partial class AgentAcme : IAsyncDisposable
     private Task pruning = Task.CompletedTask;
     private readonly Lock authorityGate = new();
     private AcmeIssuingAuthority? authority;
-    private TimeSpan authorityLifetime;
+
+    /// <summary>The agent's Host CA object <see cref="authority"/> was built from; the agent swaps in a new object when it installs one.</summary>
+    private X509Certificate2? authorityHostCa;
 
     private AgentAcme(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> state, IAcmeStore store, SqliteCertificateStore certificates, ILogger logger)
     {
@@ -171,13 +173,13 @@ internal sealed partial class AgentAcme : IAsyncDisposable
         lock (authorityGate)
         {
             var hostCa = identity.HostCa;
-            if (authority is null || authority.Thumbprint != hostCa.Thumbprint || authorityLifetime != lifetime)
+            if (authority is null || !ReferenceEquals(authorityHostCa, hostCa) || authority.LeafLifetime != lifetime)
             {
                 // The old one may still be signing on another thread: it is left to the collector, not disposed here.
                 authority = new AcmeIssuingAuthority(
                     new CertificateAuthority(identity.Machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), folder.LoadHostCaKey(), [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]),
                     lifetime);
-                authorityLifetime = lifetime;
+                authorityHostCa = hostCa;
             }
 
             return authority;

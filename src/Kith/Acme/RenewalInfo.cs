@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
@@ -123,12 +122,10 @@ public static class RenewalWindow
     /// <summary>The renewalInfo response body: {"suggestedWindow":{"start","end"}} with RFC 3339 UTC times.</summary>
     public static byte[] ToJson(DateTimeOffset start, DateTimeOffset end, Uri? explanationUrl = null) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new RenewalInfoDocument(new SuggestedWindowDocument(Rfc3339(start), Rfc3339(end)), explanationUrl?.AbsoluteUri),
+            new RenewalInfoDocument(new SuggestedWindowDocument(AcmeTime.Format(start), AcmeTime.Format(end)), explanationUrl?.AbsoluteUri),
             AcmeJson.Default.RenewalInfoDocument);
 
     private static DateTimeOffset Truncate(DateTimeOffset time) =>
         new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
-    private static string Rfc3339(DateTimeOffset time) =>
-        time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

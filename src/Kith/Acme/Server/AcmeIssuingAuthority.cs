@@ -23,13 +23,10 @@ public sealed class AcmeIssuingAuthority : IDisposable
         issuer = new LeafIssuer(authority, time);
         Policy = new OrderIdentifierPolicy(authority.Certificate);
         ChainPem = Pem.Encode("CERTIFICATE", authority.Certificate.RawData);
-        Thumbprint = authority.Certificate.Thumbprint;
     }
 
     public CertificateAuthority Authority { get; }
 
-    /// <summary>The Host CA certificate's SHA-1 thumbprint: tells when the agent installed another one.</summary>
-    public string Thumbprint { get; }
 
     public TimeSpan LeafLifetime { get; }
 

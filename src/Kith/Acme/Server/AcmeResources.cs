@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Json;
 using Kith.Acme.Store;
 
@@ -8,9 +7,6 @@ namespace Kith.Acme.Server;
 /// <summary>The JSON of accounts, orders, authorizations and challenges (RFC 8555 §7.1.2–7.1.6), written directly.</summary>
 internal static class AcmeResources
 {
-    public static string Time(DateTimeOffset value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
     public static string Name(AcmeAccountStatus status) => status switch
     {
         AcmeAccountStatus.Valid => "valid",
@@ -56,7 +52,7 @@ internal static class AcmeResources
 
         writer.WriteEndArray();
         writer.WriteString("orders", urls.AccountOrders(account.Id));
-        writer.WriteString("createdAt", Time(account.CreatedAt));
+        writer.WriteString("createdAt", AcmeTime.Format(account.CreatedAt));
     });
 
     public static byte[] OrderList(IReadOnlyList<string> orderIds, AcmeUrls urls) => Write(writer =>
@@ -73,7 +69,7 @@ internal static class AcmeResources
     public static byte[] Order(AcmeOrder order, AcmeOrderStatus status, AcmeUrls urls) => Write(writer =>
     {
         writer.WriteString("status", Name(status));
-        writer.WriteString("expires", Time(order.Expires));
+        writer.WriteString("expires", AcmeTime.Format(order.Expires));
         writer.WriteStartArray("identifiers");
         foreach (var identifier in order.Identifiers)
         {
@@ -116,7 +112,7 @@ internal static class AcmeResources
         writer.WriteString("value", authorization.Identifier.Value);
         writer.WriteEndObject();
         writer.WriteString("status", Name(status));
-        writer.WriteString("expires", Time(authorization.Expires));
+        writer.WriteString("expires", AcmeTime.Format(authorization.Expires));
         writer.WriteStartArray("challenges");
         foreach (var challenge in authorization.Challenges)
         {
@@ -143,7 +139,7 @@ internal static class AcmeResources
         writer.WriteString("token", challenge.Token);
         if (challenge.Validated is { } validated)
         {
-            writer.WriteString("validated", Time(validated));
+            writer.WriteString("validated", AcmeTime.Format(validated));
         }
 
         if (challenge.Error is not null)

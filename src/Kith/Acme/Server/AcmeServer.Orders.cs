@@ -113,8 +113,8 @@ public sealed partial class AcmeServer
             return new AcmeProblem(AcmeErrorType.Malformed, $"replaces: {error}");
         }
 
-        var order = identifier!.KeyIdentifier.Span.SequenceEqual(authority.Authority.SubjectKeyIdentifier)
-            ? await store.FindOrderByCertificateSerialAsync(Convert.ToHexStringLower(identifier.Serial.Span), cancellationToken).ConfigureAwait(false)
+        var order = SerialIssuedBy(identifier!, authority) is { } serialHex
+            ? await store.FindOrderByCertificateSerialAsync(serialHex, cancellationToken).ConfigureAwait(false)
             : null;
         return order is null || order.AccountId != account.Id
             ? new AcmeProblem(AcmeErrorType.Malformed, "replaces names a certificate this account was not issued by this server")

@@ -41,8 +41,7 @@ public sealed partial class AcmeServer
         using (certificate)
         {
             var authority = currentAuthority();
-            var serial = certificate.SerialNumberBytes.Span;
-            var serialHex = Convert.ToHexStringLower(serial);
+            var serialHex = revocation.SerialHex;
             var record = await certificates.FindAsync(authority.Authority.Name, serialHex, cancellationToken).ConfigureAwait(false);
             if (record?.Der is null || !record.Der.AsSpan().SequenceEqual(certificate.RawDataMemory.Span))
             {
@@ -64,7 +63,7 @@ public sealed partial class AcmeServer
 
             if (record.IsRevoked)
             {
-                return Problem(new AcmeProblem(AcmeErrorType.AlreadyRevoked, $"the certificate was already revoked at {AcmeResources.Time(record.RevokedAt!.Value)}"));
+                return Problem(new AcmeProblem(AcmeErrorType.AlreadyRevoked, $"the certificate was already revoked at {AcmeTime.Format(record.RevokedAt!.Value)}"));
             }
 
             await certificates.RevokeAsync(authority.Authority.Name, serialHex, time.GetUtcNow(), revocation.Reason, cancellationToken).ConfigureAwait(false);
@@ -82,12 +81,9 @@ public sealed partial class AcmeServer
         }
 
         var authority = currentAuthority();
-        CertificateRecord? record = null;
-        if (identifier!.KeyIdentifier.Span.SequenceEqual(authority.Authority.SubjectKeyIdentifier))
-        {
-            record = await certificates.FindAsync(authority.Authority.Name, Convert.ToHexStringLower(identifier.Serial.Span), cancellationToken).ConfigureAwait(false);
-        }
-
+        var record = SerialIssuedBy(identifier!, authority) is { } serialHex
+            ? await certificates.FindAsync(authority.Authority.Name, serialHex, cancellationToken).ConfigureAwait(false)
+            : null;
         if (record is null)
         {
             return Problem(new AcmeProblem(AcmeErrorType.Malformed, "this server did not issue a certificate with that identifier", Status: 404));
@@ -98,6 +94,12 @@ public sealed partial class AcmeServer
             : RenewalWindow.Suggested(record.NotBefore, record.NotAfter);
         return Json(200, RenewalWindow.ToJson(start, end), retryAfterSeconds: options.RenewalInfoRetryAfterSeconds);
     }
+
+    /// <summary>The serial (lower-case hex, as the issuance log keeps it) when the RFC 9773 identifier names this Host CA's key, else null.</summary>
+    private static string? SerialIssuedBy(CertificateIdentifier identifier, AcmeIssuingAuthority authority) =>
+        identifier.KeyIdentifier.Span.SequenceEqual(authority.Authority.SubjectKeyIdentifier)
+            ? Convert.ToHexStringLower(identifier.Serial.Span)
+            : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "acme: revoked {Serial} ({Names}), reason {Reason}, asked by {Who}")]
     private static partial void LogRevoked(ILogger logger, string serial, string names, RevocationReason reason, string who);
