@@ -20,9 +20,10 @@ internal static class CappedBody
                 return null;
             }
 
+            // A body shorter than declared is returned as it came (the ACME server refuses it as malformed).
             var exact = new byte[length];
-            await body.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false);
-            return exact;
+            var received = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            return received == exact.Length ? exact : exact[..received];
         }
 
         using var buffer = new MemoryStream();
