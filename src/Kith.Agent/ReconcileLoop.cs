@@ -3,6 +3,7 @@ using Kith.Enrollment;
 using Kith.Fleet;
 using Kith.Pki;
 using Kith.Reconcile;
+using Kith.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly EndpointReconciler reconciler;
     private readonly TimeSpan? leafValidityOverride;
     private readonly PassBackoff backoff = new(TimeProvider.System);
+    private readonly SqliteCertificateStore certificates;
+    private readonly SqliteRevocationRequestStore carriedOut;
+    private long? requestsAppliedFor;
     private string? ignored;
     private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
@@ -43,13 +47,17 @@ internal sealed partial class ReconcileLoop : BackgroundService
         this.metrics = metrics;
         this.logger = logger;
         interval = options.ReconcileInterval;
+        // The issuance log the ACME server shares: the reconciler records its certificates there (the CRL lists them
+        // once revoked) and replaces those revoked, by the operator's requests or `kith revoke --dir`.
+        certificates = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
+        carriedOut = SqliteRevocationRequestStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
         {
             LeafValidity = options.LeafValidity,
             RemoveDeparted = options.RemoveDeparted,
             PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
             ManifestPath = options.EffectiveManifestPath,
-        });
+        }, log: certificates);
     }
 
     /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
@@ -70,6 +78,8 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     public override void Dispose()
     {
+        certificates.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        carriedOut.DisposeAsync().AsTask().GetAwaiter().GetResult();
         wake.Dispose();
         base.Dispose();
     }
@@ -134,6 +144,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private async Task<TimeSpan> PassAsync(FleetState state, CancellationToken cancellationToken)
     {
         InstallNewerHostCa(state);
+        if (requestsAppliedFor != state.Version)
+        {
+            await ApplyRevocationRequestsAsync(state, cancellationToken);
+            requestsAppliedFor = state.Version;
+        }
+
         ReconcileResult result;
         // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
         using (var authority = new CertificateAuthority(
@@ -209,6 +225,24 @@ internal sealed partial class ReconcileLoop : BackgroundService
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
         var pause = next - DateTimeOffset.UtcNow;
         return pause < MinimumPause ? MinimumPause : pause;
+    }
+
+    /// <summary>
+    /// Carries out the state's revocation requests for this machine (once per state version; each request once),
+    /// before the pass, so the pass replaces what they revoked. One line per certificate revoked.
+    /// </summary>
+    private async Task ApplyRevocationRequestsAsync(FleetState state, CancellationToken cancellationToken)
+    {
+        var applied = await RevocationRequestApplier.ApplyAsync(state, identity.Machine, certificates, carriedOut, cancellationToken);
+        foreach (var revocation in applied.Revoked)
+        {
+            LogRevoked(logger, revocation.SerialHex, string.Join(", ", revocation.Names), RevocationReasonNames.NameOf(revocation.Reason), state.Version, revocation.Request.RequestedAt, revocation.KeyBlocked ? "; its key is blocked" : string.Empty);
+        }
+
+        foreach (var problem in applied.Ignored)
+        {
+            LogRevocationIgnored(logger, state.Version, problem);
+        }
     }
 
     /// <summary>
@@ -367,6 +401,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "endpoint certificates: lifetime {Lifetime}, renewed at {RenewAt} of it (state version {Version}; from {Source})")]
     private static partial void LogPolicy(ILogger logger, TimeSpan lifetime, string renewAt, long version, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "revoked certificate {Serial} ({Names}), reason {Reason}, as requested by the operator at {RequestedAt:O} (state version {Version}){KeyBlocked}")]
+    private static partial void LogRevoked(ILogger logger, string serial, string names, string reason, long version, DateTimeOffset requestedAt, string keyBlocked);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "state version {Version}: {Problem}")]
+    private static partial void LogRevocationIgnored(ILogger logger, long version, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version} succeeded after {Failures} failed passes")]
     private static partial void LogPassRecovered(ILogger logger, long version, int failures);
