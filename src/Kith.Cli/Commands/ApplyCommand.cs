@@ -85,6 +85,17 @@ internal static class ApplyCommand
         }
 
         await RenewRootCrlAsync(state, rootIsOpen, passphrase, now, output, error);
+        await using (var store = await SqliteCertificateStore.OpenAsync(state.Database))
+        {
+            foreach (var path in await CrlFile.SignHostCaCrlsAsync(inventory, state, store, now))
+            {
+                if (output is not null)
+                {
+                    await output.WriteLineAsync($"host CA CRL {DisplayPath.Of(path)}: signed, valid until {now + CrlFile.Lifetime:yyyy-MM-dd}");
+                }
+            }
+        }
+
         var written = await FleetStatePublication.WriteAsync(inventory, state, now);
         if (output is not null)
         {

@@ -1,5 +1,6 @@
 using System.Formats.Asn1;
 using Kith.Files;
+using Kith.Inventory;
 using Kith.Pki;
 using Kith.Storage;
 
@@ -40,6 +41,40 @@ public static class CrlFile
         var pem = Pem.Encode("X509 CRL", der);
         AtomicFile.WriteText(path, pem, AtomicFile.PublicMode);
         return pem;
+    }
+
+    /// <summary>
+    /// Signs the CRL of every all-in-one machine's Host CA (the operator holds its key; no passphrase needed) that is
+    /// missing, has less than <see cref="RenewWhenLeft"/> left, or is older than its Host CA certificate (a new key
+    /// needs a CRL of its own). Returns the paths written.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> SignHostCaCrlsAsync(FleetInventory inventory, StateFolder state, ICertificateStore store, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(state);
+        var written = new List<string>();
+        byte[]? rootKey = null;
+        foreach (var machine in inventory.Machines.Select(m => m.Name))
+        {
+            var path = state.HostCaCrl(machine);
+            if (!File.Exists(state.HostCaKey(machine)) || !File.Exists(state.HostCaCertificate(machine))
+                || (!NeedsSigning(path, now) && File.GetLastWriteTimeUtc(path) >= File.GetLastWriteTimeUtc(state.HostCaCertificate(machine))))
+            {
+                continue;
+            }
+
+            if (rootKey is null)
+            {
+                using var root = RootStore.LoadCertificate(state);
+                rootKey = root.PublicKey.ExportSubjectPublicKeyInfo();
+            }
+
+            using var hostCa = HostCaFiles.Open(state, inventory, machine, rootKey);
+            await SignAsync(path, hostCa, store, now, cancellationToken);
+            written.Add(path);
+        }
+
+        return written;
     }
 
     /// <summary>The nextUpdate of the CRL at <paramref name="path"/>, or null when there is none or it cannot be read.</summary>
