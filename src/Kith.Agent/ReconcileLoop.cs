@@ -34,6 +34,8 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly SqliteCertificateStore certificates;
     private readonly SqliteRevocationRequestStore carriedOut;
     private long? requestsAppliedFor;
+    private string? revokedLoggedFor;
+    private volatile string? hostCaRevoked;
     private string? ignored;
     private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
@@ -62,6 +64,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
     public ReconcileSnapshot? LastPass => lastPass;
+
+    /// <summary>Set when the held state's Root CRL lists this machine's Host CA (for /healthz); safe to read from any thread.</summary>
+    public string? HostCaRevoked => hostCaRevoked;
 
     /// <summary>Asks for a pass now (a newer state was accepted); requests while one is pending merge.</summary>
     public void Wake()
@@ -144,6 +149,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private async Task<TimeSpan> PassAsync(FleetState state, CancellationToken cancellationToken)
     {
         InstallNewerHostCa(state);
+        CheckHostCaAgainstRootCrl(state);
         if (requestsAppliedFor != state.Version)
         {
             await ApplyRevocationRequestsAsync(state, cancellationToken);
@@ -225,6 +231,40 @@ internal sealed partial class ReconcileLoop : BackgroundService
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
         var pause = next - DateTimeOffset.UtcNow;
         return pause < MinimumPause ? MinimumPause : pause;
+    }
+
+    /// <summary>
+    /// The operator revoked this machine's Host CA (<c>kith revoke --machine</c>) when the state's Root CRL lists it:
+    /// the machine's certificates fail every client that checks CRLs. Logged as an error once per state version and
+    /// Host CA, and reported by /healthz until a state without it (or a new Host CA) arrives.
+    /// </summary>
+    private void CheckHostCaAgainstRootCrl(FleetState state)
+    {
+        var serial = identity.HostCa.SerialNumber.ToLowerInvariant();
+        IReadOnlySet<string> revoked;
+        try
+        {
+            var block = state.RootCrl is null ? null : Pem.Decode(state.RootCrl, "fleet state root_crl").FirstOrDefault(b => b.Label == "X509 CRL");
+            revoked = block is null ? new HashSet<string>() : CrlSerials.Read(block.Der);
+        }
+        catch (Exception e) when (e is KithException or System.Formats.Asn1.AsnContentException)
+        {
+            LogRootCrlUnreadable(logger, state.Version, e.Message);
+            revoked = new HashSet<string>();
+        }
+
+        if (!revoked.Contains(serial))
+        {
+            hostCaRevoked = null;
+            return;
+        }
+
+        hostCaRevoked = $"this machine's Host CA (serial {serial}) is in the Root CRL of state version {state.Version}: the operator revoked it; re-enroll the machine with a new key (remove host-ca.key, `kith agent init`, `kith machine sign` on the operator, `kith agent install`)";
+        if (revokedLoggedFor != $"{state.Version}/{serial}")
+        {
+            revokedLoggedFor = $"{state.Version}/{serial}";
+            LogHostCaRevoked(logger, serial, state.Version);
+        }
     }
 
     /// <summary>
@@ -404,6 +444,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "revoked certificate {Serial} ({Names}), reason {Reason}, as requested by the operator at {RequestedAt:O} (state version {Version}){KeyBlocked}")]
     private static partial void LogRevoked(ILogger logger, string serial, string names, string reason, long version, DateTimeOffset requestedAt, string keyBlocked);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "host CA: this machine's Host CA (serial {Serial}) is revoked: the Root CRL of state version {Version} lists it; every certificate it issues fails CRL checks; re-enroll the machine with a new key")]
+    private static partial void LogHostCaRevoked(ILogger logger, string serial, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "state version {Version}: its root_crl could not be read: {Problem}")]
+    private static partial void LogRootCrlUnreadable(ILogger logger, long version, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "state version {Version}: {Problem}")]
     private static partial void LogRevocationIgnored(ILogger logger, long version, string problem);

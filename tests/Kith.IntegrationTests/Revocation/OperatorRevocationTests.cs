@@ -57,7 +57,7 @@ public class OperatorRevocationTests
         await AgentEnrollment.WaitAsync(() => agent.Log.Contains($"revoked certificate {first}", StringComparison.Ordinal), agent);
         await AgentEnrollment.WaitAsync(() => SerialOf(webCert) != first, agent);
         var second = SerialOf(webCert);
-        Assert.Contains("web: renewed", agent.Log, StringComparison.Ordinal);
+        await AgentEnrollment.WaitAsync(() => agent.Log.Contains($"endpoint web: renewed in", StringComparison.Ordinal) && agent.Log.Contains($"(revoked); serial {second}", StringComparison.Ordinal), agent);
         var alphaCrl = await AgentCrlAsync(kith, alphaFolder);
         var (_, crlText) = Openssl.Run("crl", "-in", alphaCrl, "-noout", "-text");
         Assert.Contains(first.ToUpperInvariant(), crlText, StringComparison.Ordinal);
@@ -94,6 +94,16 @@ public class OperatorRevocationTests
         var betaCrl = Path.Combine(kith.State, "hosts", "beta", "host-ca-crl.pem");
         var (beta, betaOutput) = Openssl.Verify(kith.RootCertificate, betaHostCa, betaLeaf, "-crl_check_all", "-CRLfile", rootCrl, "-CRLfile", betaCrl);
         Assert.True(beta == 0, betaOutput);
+
+        // alpha's agent, given that state, logs that its Host CA is revoked and /healthz reports it unhealthy.
+        await AgentEnrollment.PublishAsync(kith, agent);
+        await AgentEnrollment.WaitAsync(() => agent.Log.Contains("Host CA (serial", StringComparison.Ordinal) && agent.Log.Contains("is revoked", StringComparison.Ordinal), agent);
+        using (var client = AgentProcess.Client(kith.RootCertificate, requireName: false))
+        {
+            using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri(agent.BaseAddress, "/healthz"), TestContext.Current.CancellationToken));
+            Assert.False(health.RootElement.GetProperty("healthy").GetBoolean(), health.RootElement.ToString());
+            Assert.Contains("Root CRL", health.RootElement.GetProperty("host_ca_revoked").GetString(), StringComparison.Ordinal);
+        }
 
         // The blocked key is never signed again: plan says why, apply refuses naming the machine and the way out.
         var plan = await kith.SucceedAsync("plan");
