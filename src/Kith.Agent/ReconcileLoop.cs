@@ -3,6 +3,7 @@ using Kith.Enrollment;
 using Kith.Fleet;
 using Kith.Pki;
 using Kith.Reconcile;
+using Kith.Revocation;
 using Kith.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -29,9 +30,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ILogger logger;
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
+    private readonly ICertificateStore? certificateLog;
     private readonly TimeSpan? leafValidityOverride;
     private readonly PassBackoff backoff = new(TimeProvider.System);
-    private readonly SqliteCertificateStore certificates;
     private readonly SqliteRevocationRequestStore carriedOut;
     private long? requestsAppliedFor;
     private string? revokedLoggedFor;
@@ -40,8 +41,10 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
 
-    public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
+    /// <param name="certificateLog">Where issued endpoint certificates are logged (the agent's kith.db), or null for nowhere.</param>
+    public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger, ICertificateStore? certificateLog = null)
     {
+        this.certificateLog = certificateLog;
         leafValidityOverride = options.LeafValidity;
         this.folder = folder;
         this.identity = identity;
@@ -49,9 +52,8 @@ internal sealed partial class ReconcileLoop : BackgroundService
         this.metrics = metrics;
         this.logger = logger;
         interval = options.ReconcileInterval;
-        // The issuance log the ACME server shares: the reconciler records its certificates there (the CRL lists them
-        // once revoked) and replaces those revoked, by the operator's requests or `kith revoke --dir`.
-        certificates = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
+        // The reconciler records its certificates in the issuance log before swapping them in (so the CRL and
+        // `kith revoke` know them) and replaces those revoked, by the operator's requests or `kith revoke --dir`.
         carriedOut = SqliteRevocationRequestStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
         {
@@ -59,7 +61,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
             RemoveDeparted = options.RemoveDeparted,
             PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
             ManifestPath = options.EffectiveManifestPath,
-        }, log: certificates);
+        }, log: certificateLog);
     }
 
     /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
@@ -83,7 +85,6 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     public override void Dispose()
     {
-        certificates.DisposeAsync().AsTask().GetAwaiter().GetResult();
         carriedOut.DisposeAsync().AsTask().GetAwaiter().GetResult();
         wake.Dispose();
         base.Dispose();
@@ -150,7 +151,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     {
         InstallNewerHostCa(state);
         CheckHostCaAgainstRootCrl(state);
-        if (requestsAppliedFor != state.Version)
+        if (requestsAppliedFor != state.Version && certificateLog is not null)
         {
             await ApplyRevocationRequestsAsync(state, cancellationToken);
             requestsAppliedFor = state.Version;
@@ -158,11 +159,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
         ReconcileResult result;
         // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
-        using (var authority = new CertificateAuthority(
-            identity.Machine,
-            X509CertificateLoader.LoadCertificate(identity.HostCa.RawData),
-            folder.LoadHostCaKey(),
-            [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]))
+        using (var authority = identity.CreateAuthority())
         {
             result = await reconciler.ReconcileAsync(state, identity.Machine, authority, cancellationToken);
         }
@@ -273,7 +270,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
     /// </summary>
     private async Task ApplyRevocationRequestsAsync(FleetState state, CancellationToken cancellationToken)
     {
-        var applied = await RevocationRequestApplier.ApplyAsync(state, identity.Machine, certificates, carriedOut, cancellationToken);
+        var applied = await RevocationRequestApplier.ApplyAsync(state, identity.Machine, certificateLog!, carriedOut, cancellationToken);
         foreach (var revocation in applied.Revoked)
         {
             LogRevoked(logger, revocation.SerialHex, string.Join(", ", revocation.Names), RevocationReasonNames.NameOf(revocation.Reason), state.Version, revocation.Request.RequestedAt, revocation.KeyBlocked ? "; its key is blocked" : string.Empty);

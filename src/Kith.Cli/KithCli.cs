@@ -24,6 +24,7 @@ public static class KithCli
         root.Subcommands.Add(PlanCommand.Create(output));
         root.Subcommands.Add(ApplyCommand.Create(output, error));
         root.Subcommands.Add(IssueCommand.Create(output));
+        root.Subcommands.Add(RevokeCommand.Create(output));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(InspectCommand.Create(output));
         root.Subcommands.Add(MachineCommand.Create(output));
@@ -31,7 +32,6 @@ public static class KithCli
         root.Subcommands.Add(PublishCommand.Create(output));
         root.Subcommands.Add(StatusCommand.Create(output));
         root.Subcommands.Add(AcmeCommand.Create(output));
-        root.Subcommands.Add(RevokeCommand.Create(output));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

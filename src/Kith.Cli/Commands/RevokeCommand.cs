@@ -1,39 +1,81 @@
 using System.CommandLine;
+using Kith.Enrollment;
+using Kith.Revocation;
 
 namespace Kith.Cli.Commands;
 
 /// <summary>
-/// <c>kith revoke SERIAL | --name NAME | --machine M [--reason R]</c>: on the operator (docs/revoke.md), or with
-/// <c>--dir</c> on a machine, in its agent's store.
+/// <c>kith revoke</c> (docs/revocation.md). With <c>--dir</c>, on a machine: revokes in the agent folder's issuance
+/// log (<see cref="MachineRevocation"/>). Without it, on the operator (<see cref="OperatorRevokeAction"/>, docs/revoke.md).
 /// </summary>
 internal static class RevokeCommand
 {
+    private static readonly Argument<string?> Serial = new("serial")
+    {
+        Description = "The certificate's serial (hex, as `kith list` or `openssl x509 -serial` prints it)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    private static readonly Option<string?> Name = new("--name")
+    {
+        Description = "Revoke every unexpired, unrevoked certificate carrying this DNS name or IP address",
+    };
+
+    private static readonly Option<string?> Reason = new("--reason")
+    {
+        Description = $"Why: {string.Join(", ", RevocationReasonNames.ForLeaves.Select(RevocationReasonNames.NameOf))} (default unspecified); keyCompromise also blocks the key",
+    };
+
+    private static readonly Option<string?> Machine = new("--machine")
+    {
+        Description = "On the operator: alone, revoke this machine's Host CA (docs/revoke.md); with SERIAL or --name, the machine whose certificate it is",
+    };
+
+    private static readonly Option<string?> Folder = new("--dir")
+    {
+        Description = "On a machine: the agent's folder; revokes there (its agent's CRL shows it within seconds)",
+    };
+
     public static Command Create(TextWriter output)
     {
-        var serial = new Argument<string?>("serial")
-        {
-            Description = "The serial (hex) of the certificate to revoke",
-            Arity = ArgumentArity.ZeroOrOne,
-        };
-        var name = new Option<string?>("--name") { Description = "Revoke the certificates carrying this DNS name" };
-        var machine = new Option<string?>("--machine") { Description = "On the operator: revoke this machine's Host CA; with SERIAL or --name: the machine whose certificate it is" };
-        var reason = new Option<string?>("--reason") { Description = "unspecified (default), keyCompromise, affiliationChanged, superseded, cessationOfOperation, privilegeWithdrawn; caCompromise for a Host CA" };
-        var dir = new Option<string?>("--dir") { Description = "On a machine: revoke in this agent folder's store" };
-        var command = new Command("revoke", "Revoke a certificate (SERIAL or --name) or a machine's Host CA (--machine)");
-        command.Arguments.Add(serial);
-        command.Options.Add(name);
-        command.Options.Add(machine);
-        command.Options.Add(reason);
-        command.Options.Add(dir);
+        var command = new Command("revoke", "Revoke certificates: by SERIAL or --name; with --dir on a machine, else on the operator");
+        command.Arguments.Add(Serial);
+        command.Options.Add(Name);
+        command.Options.Add(Reason);
+        command.Options.Add(Machine);
+        command.Options.Add(Folder);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (parse.GetValue(dir) is not null)
+            var serial = parse.GetValue(Serial);
+            var name = parse.GetValue(Name);
+            if (parse.GetValue(Folder) is not { } dir)
             {
-                // rev-core: the machine path (`kith revoke --dir`) goes here.
-                throw new KithException("kith revoke --dir: revoking on a machine is not in this build");
+                return await OperatorRevokeAction.RunAsync(parse, serial, name, parse.GetValue(Machine), parse.GetValue(Reason), output, cancellationToken);
             }
 
-            return await OperatorRevokeAction.RunAsync(parse, parse.GetValue(serial), parse.GetValue(name), parse.GetValue(machine), parse.GetValue(reason), output, cancellationToken);
+            if (parse.GetValue(Machine) is not null)
+            {
+                throw new KithException("--machine is for the operator (without --dir): on a machine, revoke by SERIAL or --name in its own store");
+            }
+
+            if ((serial is null) == (name is null))
+            {
+                throw new KithException("give either a SERIAL or --name NAME (not both)");
+            }
+
+            var reason = RevocationReasonNames.Parse(parse.GetValue(Reason), RevocationReasonNames.ForLeaves);
+            var outcomes = await MachineRevocation.RevokeAsync(new AgentFolder(Path.GetFullPath(dir)), serial, name, reason, DateTimeOffset.UtcNow, cancellationToken);
+            foreach (var outcome in outcomes)
+            {
+                var certificate = outcome.Certificate;
+                var recorded = certificate.RevocationReason is { } kept ? RevocationReasonNames.NameOf(kept) : "unspecified";
+                var line = outcome.AlreadyRevoked
+                    ? $"already revoked {certificate.SerialHex}  {string.Join(",", certificate.Names)}  {recorded} (since {certificate.RevokedAt:u})"
+                    : $"revoked {certificate.SerialHex}  {string.Join(",", certificate.Names)}  {recorded}";
+                await output.WriteLineAsync(outcome.KeyBlocked ? line + "; key blocked" : line);
+            }
+
+            return KithCli.Success;
         });
         return command;
     }

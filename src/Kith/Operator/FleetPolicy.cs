@@ -67,15 +67,21 @@ public static class FleetPolicy
         _ => CertificateKind.Server,
     };
 
-    public static string CrlUrl(FleetInventory inventory, string machine) =>
-        $"http://{machine}.{inventory.Domain}:{RevocationPort}/crl/{machine}.crl";
+    public static string CrlUrl(FleetInventory inventory, string machine) => CrlUrl(inventory.Domain, machine);
 
     /// <summary>The Root CRL as a machine's agent serves it (from the fleet state): the CRL DP of that machine's Host CA.</summary>
     public static string RootCrlUrl(FleetInventory inventory, string machine) =>
         $"http://{machine}.{inventory.Domain}:{RevocationPort}/crl/root.crl";
 
-    public static string OcspUrl(FleetInventory inventory, string machine) =>
-        $"http://{machine}.{inventory.Domain}:{RevocationPort}/ocsp";
+    public static string OcspUrl(FleetInventory inventory, string machine) => OcspUrl(inventory.Domain, machine);
+
+    /// <summary>Where a machine's agent serves its Host CA's CRL (the CRL distribution point of the leaves it signs).</summary>
+    public static string CrlUrl(string domain, string machine) =>
+        $"http://{machine}.{domain}:{RevocationPort}/crl/{machine}.crl";
+
+    /// <summary>Where a machine's agent answers OCSP for its Host CA's leaves (their AIA).</summary>
+    public static string OcspUrl(string domain, string machine) =>
+        $"http://{machine}.{domain}:{RevocationPort}/ocsp";
 
     /// <summary>
     /// The folder of a service's files on its machine: files.dir, else /var/lib/acme/&lt;first name&gt;

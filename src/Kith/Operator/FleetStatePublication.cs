@@ -2,6 +2,7 @@ using Kith.Files;
 using Kith.Fleet;
 using Kith.Inventory;
 using Kith.Pki;
+using Kith.Revocation;
 using Kith.Storage;
 
 namespace Kith.Operator;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Kith.Inventory;
+using Kith.Revocation;
 using Kith.Storage;
 
 namespace Kith.Operator;
@@ -16,6 +17,9 @@ public sealed record OperatorRevocationResult(IReadOnlyList<string> Done);
 /// </summary>
 public sealed class OperatorRevocation(FleetInventory inventory, StateFolder state, ICertificateStore store, SqliteRevocationRequestStore requests, Passphrase passphrase, TimeProvider time)
 {
+    /// <summary>A Host CA may also be revoked for caCompromise.</summary>
+    private static readonly IReadOnlyList<RevocationReason> HostCaReasons = [.. RevocationReasonNames.ForLeaves, RevocationReason.CaCompromise];
+
     private readonly List<string> done = [];
 
     /// <summary>
@@ -24,7 +28,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
     /// </summary>
     public async Task<OperatorRevocationResult> RevokeMachineAsync(string machine, string? reasonName, CancellationToken cancellationToken = default)
     {
-        var reason = RevocationReasonNames.Parse(reasonName ?? "unspecified", hostCa: true);
+        var reason = RevocationReasonNames.Parse(reasonName, HostCaReasons);
         var now = time.GetUtcNow();
         var hostCas = (await store.ListAsync(new CertificateQuery(Issuer: "root", Machine: machine, Kind: CertificateKind.HostCa, IncludeRevoked: false, IncludeDer: true, UnexpiredAt: now), cancellationToken)).ToList();
         if (hostCas.Count == 0)
@@ -60,7 +64,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
                 throw new KithException($"serial {serialText}: not in the operator's store; a certificate an agent issued is revoked by that agent: add --machine M (the machine whose agent issued it)");
             }
 
-            var reasonForRequest = RevocationReasonNames.Parse(reasonName ?? "unspecified", hostCa: false);
+            var reasonForRequest = RevocationReasonNames.Parse(reasonName, RevocationReasonNames.ForLeaves);
             RequireAgentMachine(machine, $"serial {serialText}");
             await RequestAsync(new RevocationRequest(machine, serial, null, reasonForRequest, now), cancellationToken);
             return new OperatorRevocationResult(done);
@@ -72,7 +76,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
             case CertificateKind.RootCa:
                 throw new KithException($"serial {serialText}: is the Root CA itself, which cannot be revoked; a compromised Root means a new fleet (`kith init` with a new state folder)");
             case CertificateKind.HostCa:
-                var hostCaReason = RevocationReasonNames.Parse(reasonName ?? "unspecified", hostCa: true);
+                var hostCaReason = RevocationReasonNames.Parse(reasonName, HostCaReasons);
                 if (record.IsRevoked)
                 {
                     done.Add($"already revoked  Host CA of {record.Machine} (serial {record.SerialHex}) since {record.RevokedAt:u}");
@@ -82,7 +86,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
                 await RevokeHostCasAsync(record.Machine ?? "?", [record], hostCaReason, now, cancellationToken);
                 return new OperatorRevocationResult(done);
             default:
-                var leafReason = RevocationReasonNames.Parse(reasonName ?? "unspecified", hostCa: false);
+                var leafReason = RevocationReasonNames.Parse(reasonName, RevocationReasonNames.ForLeaves);
                 await RevokeOperatorLeavesAsync(record.Issuer, [record], leafReason, now, cancellationToken);
                 return new OperatorRevocationResult(done);
         }
@@ -94,7 +98,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
     /// </summary>
     public async Task<OperatorRevocationResult> RevokeNameAsync(string nameText, string? machine, string? reasonName, CancellationToken cancellationToken = default)
     {
-        var reason = RevocationReasonNames.Parse(reasonName ?? "unspecified", hostCa: false);
+        var reason = RevocationReasonNames.Parse(reasonName, RevocationReasonNames.ForLeaves);
         var name = nameText.Trim().TrimEnd('.').ToLowerInvariant();
         var services = inventory.Services
             .Where(s => inventory.CertificateNames(s).Contains(name, StringComparer.Ordinal) && (machine is null || s.Machine == machine))

@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Kith.Fleet;
+using Kith.Revocation;
 using Kith.Storage;
 
 namespace Kith.Reconcile;
@@ -30,7 +31,7 @@ public static class RevocationRequestApplier
         var ignored = new List<string>();
         foreach (var request in (state.Revocations ?? []).Where(r => string.Equals(r.Machine, machine, StringComparison.Ordinal)))
         {
-            var reason = RevocationReasonNames.TryParse(request.Reason, hostCa: false);
+            var reason = ReasonOf(request.Reason);
             if (reason is null || (request.Serial is null) == (request.Name is null) || (request.Serial is { } bad && !IsHex(bad)))
             {
                 ignored.Add($"revocation request of {request.Serial ?? request.Name ?? "nothing"} at {request.RequestedAt:u}: malformed (reason '{request.Reason}'; it needs a serial or a name)");
@@ -90,6 +91,18 @@ public static class RevocationRequestApplier
         return (await store.ListAsync(new CertificateQuery(Issuer: machine, IncludeRevoked: true, IncludeDer: true), cancellationToken))
             .Where(r => r.NotBefore <= request.RequestedAt && r.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
             .ToList();
+    }
+
+    private static RevocationReason? ReasonOf(string? name)
+    {
+        try
+        {
+            return name is null ? null : RevocationReasonNames.Parse(name, RevocationReasonNames.ForLeaves);
+        }
+        catch (KithException)
+        {
+            return null;
+        }
     }
 
     private static bool IsHex(string text) => text.Length > 0 && text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');

@@ -1,9 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Kith.Enrollment;
 using Kith.IntegrationTests.Support;
 using Kith.Pki;
-using Kith.Storage;
 
 namespace Kith.IntegrationTests.Revocation;
 
@@ -39,7 +37,9 @@ public class OperatorRevocationTests
         var alphaFolder = await AgentEnrollment.EnrollAsync(kith, "alpha");
         await kith.SucceedAsync("apply");
         var filesRoot = AgentEnrollment.MakeFilesRoot(kith);
-        using var agent = await AgentEnrollment.StartAlphaAsync(kith, alphaFolder, filesRoot, "peer_sync: false");
+        var crlPort = TestProcesses.FreeLoopbackPort();
+        using var agent = await AgentEnrollment.StartAlphaAsync(kith, alphaFolder, filesRoot, $"peer_sync: false\nrevocation_listen: [127.0.0.1:{crlPort}]");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await AgentEnrollment.PublishAsync(kith, agent);
         var webCert = Path.Combine(filesRoot, "var", "lib", "acme", "web", "cert.pem");
         await AgentEnrollment.WaitAsync(() => File.Exists(webCert), agent);
@@ -58,14 +58,24 @@ public class OperatorRevocationTests
         await AgentEnrollment.WaitAsync(() => SerialOf(webCert) != first, agent);
         var second = SerialOf(webCert);
         await AgentEnrollment.WaitAsync(() => agent.Log.Contains($"endpoint web: renewed in", StringComparison.Ordinal) && agent.Log.Contains($"(revoked); serial {second}", StringComparison.Ordinal), agent);
-        var alphaCrl = await AgentCrlAsync(kith, alphaFolder);
-        var (_, crlText) = Openssl.Run("crl", "-in", alphaCrl, "-noout", "-text");
+        // The agent's own CRL, as any client downloads it, lists the old serial within seconds.
+        var alphaCrl = kith.File("alpha-crl.pem");
+        var crlText = string.Empty;
+        await AgentEnrollment.WaitAsync(
+            () =>
+            {
+                DownloadCrl(http, crlPort, "alpha", alphaCrl);
+                crlText = Openssl.Run("crl", "-in", alphaCrl, "-noout", "-text").Output;
+                return crlText.Contains(first.ToUpperInvariant(), StringComparison.Ordinal);
+            },
+            agent);
         Assert.Contains(first.ToUpperInvariant(), crlText, StringComparison.Ordinal);
         Assert.DoesNotContain(second.ToUpperInvariant(), crlText, StringComparison.Ordinal);
         Assert.Contains("Superseded", crlText, StringComparison.Ordinal);
 
-        // Before alpha's Host CA is revoked, its current leaf passes every CRL check.
-        var rootCrl = Path.Combine(kith.State, "root", "root-crl.pem");
+        // Before alpha's Host CA is revoked, its current leaf passes every CRL check (the Root CRL as alpha serves it).
+        var rootCrl = kith.File("root-crl.pem");
+        DownloadCrl(http, crlPort, "root", rootCrl);
         var alphaHostCa = Path.Combine(alphaFolder, "host-ca.pem");
         var (valid, validOutput) = Openssl.Verify(kith.RootCertificate, alphaHostCa, webCert, "-crl_check_all", "-CRLfile", rootCrl, "-CRLfile", alphaCrl);
         Assert.True(valid == 0, validOutput);
@@ -75,7 +85,11 @@ public class OperatorRevocationTests
         Assert.Contains("Host CA of alpha", machine.Out, StringComparison.Ordinal);
         Assert.Contains("version 3, written", machine.Out, StringComparison.Ordinal);
         Assert.Contains("re-enroll alpha", machine.Out, StringComparison.Ordinal);
-        Assert.Equal(File.ReadAllText(rootCrl), FleetStatePayload(kith).GetProperty("root_crl").GetString());
+        var operatorRootCrl = Path.Combine(kith.State, "root", "root-crl.pem");
+        Assert.Equal(File.ReadAllText(operatorRootCrl), FleetStatePayload(kith).GetProperty("root_crl").GetString());
+        await AgentEnrollment.PublishAsync(kith, agent);
+        DownloadCrl(http, crlPort, "root", rootCrl);
+        Assert.Equal(File.ReadAllText(operatorRootCrl), File.ReadAllText(rootCrl));
         using (var hostCa = X509CertificateLoader.LoadCertificateFromFile(alphaHostCa))
         {
             var (_, rootCrlText) = Openssl.Run("crl", "-in", rootCrl, "-noout", "-text");
@@ -96,7 +110,6 @@ public class OperatorRevocationTests
         Assert.True(beta == 0, betaOutput);
 
         // alpha's agent, given that state, logs that its Host CA is revoked and /healthz reports it unhealthy.
-        await AgentEnrollment.PublishAsync(kith, agent);
         await AgentEnrollment.WaitAsync(() => agent.Log.Contains("Host CA (serial", StringComparison.Ordinal) && agent.Log.Contains("is revoked", StringComparison.Ordinal), agent);
         using (var client = AgentProcess.Client(kith.RootCertificate, requireName: false))
         {
@@ -181,20 +194,13 @@ public class OperatorRevocationTests
         return JsonDocument.Parse(payload).RootElement.Clone();
     }
 
-    /// <summary>
-    /// alpha's Host CA CRL from what its agent's store holds revoked, signed with its key (the agent serves the same at
-    /// /crl/alpha.crl once the revocation listener is in; this test checks the agent's store, not that listener).
-    /// </summary>
-    private static async Task<string> AgentCrlAsync(KithWorkspace kith, string agentFolder)
+    /// <summary>GET http://127.0.0.1:PORT/crl/ISSUER.crl (DER), written to <paramref name="path"/> as PEM for openssl.</summary>
+    private static void DownloadCrl(HttpClient http, int port, string issuer, string path)
     {
-        var folder = new AgentFolder(agentFolder);
-        await using var store = await SqliteCertificateStore.OpenAsync(folder.Store, TestContext.Current.CancellationToken);
-        var now = DateTimeOffset.UtcNow;
-        var revoked = await store.ListRevokedAsync("alpha", now, TestContext.Current.CancellationToken);
-        using var authority = new CertificateAuthority("alpha", X509CertificateLoader.LoadCertificateFromFile(folder.HostCaCertificate), folder.LoadHostCaKey());
-        var der = RevocationListSigner.Sign(authority, revoked.Select(r => new CrlEntry(r.SerialHex, r.RevokedAt, (int)r.Reason)), 1, now.AddMinutes(-5), now.AddDays(2));
-        var path = kith.File("alpha-crl.pem");
+        using var response = http.GetAsync(new Uri($"http://127.0.0.1:{port}/crl/{issuer}.crl"), TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        Assert.True(response.IsSuccessStatusCode, $"GET /crl/{issuer}.crl: {(int)response.StatusCode}");
+        Assert.Equal("application/pkix-crl", response.Content.Headers.ContentType?.MediaType);
+        var der = response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         File.WriteAllText(path, Pem.Encode("X509 CRL", der));
-        return path;
     }
 }
