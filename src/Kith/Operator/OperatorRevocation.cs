@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Kith.Inventory;
+using Kith.Pki;
 using Kith.Revocation;
 using Kith.Storage;
 
@@ -137,6 +138,7 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
     {
         // The Root opens first: a wrong passphrase must revoke nothing, or the store and the Root CRL would disagree.
         using var root = RootStore.Open(state, passphrase);
+        var revokedKeys = new List<byte[]>();
         foreach (var hostCa in hostCas)
         {
             await store.RevokeAsync("root", hostCa.SerialHex, now, reason, cancellationToken);
@@ -144,7 +146,9 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
             if (der is not null)
             {
                 using var certificate = X509CertificateLoader.LoadCertificate(der);
-                await store.BlockKeyAsync(certificate.PublicKey.ExportSubjectPublicKeyInfo(), reason, now, cancellationToken);
+                var key = certificate.PublicKey.ExportSubjectPublicKeyInfo();
+                await store.BlockKeyAsync(key, reason, now, cancellationToken);
+                revokedKeys.Add(key);
             }
 
             done.Add($"revoked  Host CA of {machine} (serial {hostCa.SerialHex}, reason {RevocationReasonNames.NameOf(reason)}); its key is blocked");
@@ -152,13 +156,26 @@ public sealed class OperatorRevocation(FleetInventory inventory, StateFolder sta
 
         await CrlFile.SignAsync(state.RootCrl, root, store, now, cancellationToken);
         done.Add($"signed   {state.RootCrl} (the Root CRL, valid until {now + CrlFile.Lifetime:yyyy-MM-dd})");
-        if (File.Exists(state.HostCaKey(machine)))
+        if (File.Exists(state.HostCaKey(machine)) && HoldsKey(machine, revokedKeys))
         {
             // All-in-one: the operator held the revoked key. Without it, the next apply makes a new key and signs it.
             File.Delete(state.HostCaKey(machine));
             File.Delete(state.HostCaRequest(machine));
             done.Add($"removed  {state.HostCaKey(machine)} (the revoked key); `kith apply` makes a new one");
         }
+    }
+
+    /// <summary>True when the machine's current Host CA certificate (so the key the operator holds for it) is one of <paramref name="keys"/>.</summary>
+    private bool HoldsKey(string machine, List<byte[]> keys)
+    {
+        if (!File.Exists(state.HostCaCertificate(machine)))
+        {
+            return false;
+        }
+
+        using var current = X509CertificateLoader.LoadCertificate(Pem.ReadCertificates(state.HostCaCertificate(machine))[0]);
+        var spki = current.PublicKey.ExportSubjectPublicKeyInfo();
+        return keys.Any(k => k.AsSpan().SequenceEqual(spki));
     }
 
     private async Task RevokeOperatorLeavesAsync(string issuer, IReadOnlyList<CertificateRecord> leaves, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken)
