@@ -51,7 +51,9 @@ public static class MachineRevocation
             if (reason == RevocationReason.KeyCompromise && target.Der is { } der)
             {
                 using var certificate = X509CertificateLoader.LoadCertificate(der);
-                await store.BlockKeyAsync(certificate.PublicKey.ExportSubjectPublicKeyInfo(), reason, now, cancellationToken).ConfigureAwait(false);
+                var key = certificate.PublicKey.ExportSubjectPublicKeyInfo();
+                // The form the ACME server compares CSR and account keys in.
+                await store.BlockKeyAsync(Acme.Issuance.CanonicalPublicKey.Of(key) ?? key, reason, now, cancellationToken).ConfigureAwait(false);
                 blocked = true;
             }
 

@@ -23,6 +23,11 @@ public sealed partial class AcmeServer
             return Problem(payloadProblem!);
         }
 
+        if (await certificates.IsKeyBlockedAsync(jws.Key.SubjectPublicKeyInfo, cancellationToken).ConfigureAwait(false))
+        {
+            return Problem(CompromisedKey("the account key"));
+        }
+
         var root = payload.RootElement;
         var onlyReturnExisting = root.TryGetProperty("onlyReturnExisting", out var only) && only.ValueKind == JsonValueKind.True;
         var existing = await store.FindAccountByThumbprintAsync(jws.Key.Thumbprint, cancellationToken).ConfigureAwait(false);
@@ -158,6 +163,11 @@ public sealed partial class AcmeServer
         }
 
         var newKey = inner.Request!.Key;
+        if (await certificates.IsKeyBlockedAsync(newKey.SubjectPublicKeyInfo, cancellationToken).ConfigureAwait(false))
+        {
+            return Problem(CompromisedKey("the new account key"));
+        }
+
         var holder = await store.FindAccountByThumbprintAsync(newKey.Thumbprint, cancellationToken).ConfigureAwait(false);
         if (holder is not null || !await store.ChangeAccountKeyAsync(account.Id, newKey.Thumbprint, newKey.CanonicalJwk, cancellationToken).ConfigureAwait(false))
         {

@@ -169,6 +169,11 @@ public sealed partial class AcmeServer
             return Problem(csrProblem!);
         }
 
+        if (await certificates.IsKeyBlockedAsync(csr!.SubjectPublicKeyInfo.ToArray(), cancellationToken).ConfigureAwait(false))
+        {
+            return Problem(CompromisedKey("the CSR's key"));
+        }
+
         if (!await store.TryBeginFinalizeAsync(order.Id, cancellationToken).ConfigureAwait(false))
         {
             return Problem(new AcmeProblem(AcmeErrorType.OrderNotReady, "the order is already being finalized or was finalized; poll the order"));

@@ -61,12 +61,20 @@ public sealed partial class AcmeServer
                 return Problem(new AcmeProblem(AcmeErrorType.Unauthorized, "the jwk is not the certificate's key; sign with the certificate's key or the account that ordered it"));
             }
 
+            var now = time.GetUtcNow();
+            if (revocation.Reason == RevocationReason.KeyCompromise)
+            {
+                // Even for a certificate revoked before for another reason: the key is now known to be lost.
+                var key = certificate.PublicKey.ExportSubjectPublicKeyInfo();
+                await certificates.BlockKeyAsync(CanonicalPublicKey.Of(key) ?? key, RevocationReason.KeyCompromise, now, cancellationToken).ConfigureAwait(false);
+            }
+
             if (record.IsRevoked)
             {
                 return Problem(new AcmeProblem(AcmeErrorType.AlreadyRevoked, $"the certificate was already revoked at {AcmeTime.Format(record.RevokedAt!.Value)}"));
             }
 
-            await certificates.RevokeAsync(authority.Authority.Name, serialHex, time.GetUtcNow(), revocation.Reason, cancellationToken).ConfigureAwait(false);
+            await certificates.RevokeAsync(authority.Authority.Name, serialHex, now, revocation.Reason, cancellationToken).ConfigureAwait(false);
             LogRevoked(logger, serialHex, string.Join(", ", record.Names), revocation.Reason, account is null ? "its own key" : "account " + account.Id);
             return new AcmeHttpResponse(200);
         }
@@ -100,6 +108,10 @@ public sealed partial class AcmeServer
         identifier.KeyIdentifier.Span.SequenceEqual(authority.Authority.SubjectKeyIdentifier)
             ? Convert.ToHexStringLower(identifier.Serial.Span)
             : null;
+
+    /// <summary>badPublicKey for a key blocked after a keyCompromise revocation (the store's blocked keys).</summary>
+    private static AcmeProblem CompromisedKey(string which) =>
+        new(AcmeErrorType.BadPublicKey, $"{which}: this key was reported compromised; use a new key");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "acme: revoked {Serial} ({Names}), reason {Reason}, asked by {Who}")]
     private static partial void LogRevoked(ILogger logger, string serial, string names, RevocationReason reason, string who);

@@ -73,7 +73,7 @@ public sealed class AcmeServerRevocationTests : IAsyncLifetime
     }
 
     /// <summary>The certificate's own key as a JWS signer (what certbot does with --key-path).</summary>
-    private static TestAcmeKey EcKey(ECDsa key)
+    internal static TestAcmeKey EcKey(ECDsa key)
     {
         var q = key.ExportParameters(false).Q;
         var jwk = $$"""{"kty":"EC","crv":"P-256","x":"{{TestAcmeKey.B64(q.X!)}}","y":"{{TestAcmeKey.B64(q.Y!)}}"}""";
