@@ -17,13 +17,14 @@ internal static class AgentHealthReport
     /// </summary>
     public const double ExpiringFraction = 1.0 / 3.0;
 
-    public static AgentHealth Build(string machine, string domain, DateTimeOffset hostCaNotAfter, FleetState? state, ReconcileSnapshot? lastPass, DateTimeOffset now)
+    /// <param name="hostCaRevoked">Why this machine's Host CA is revoked (it is in the Root CRL), or null.</param>
+    public static AgentHealth Build(string machine, string domain, DateTimeOffset hostCaNotAfter, FleetState? state, ReconcileSnapshot? lastPass, DateTimeOffset now, string? hostCaRevoked = null)
     {
         var endpoints = (state?.Machines.FirstOrDefault(m => m.Name == machine)?.Endpoints ?? [])
             .Select(e => Classify(e, lastPass?.Endpoints.GetValueOrDefault(e.Service), now))
             .ToList();
-        var healthy = lastPass?.Error is null && endpoints.All(e => e.Status != EndpointStatus.Failing);
-        return new AgentHealth("ok", machine, domain, state?.Version, hostCaNotAfter, healthy, lastPass?.FinishedAt, lastPass?.Error, endpoints);
+        var healthy = lastPass?.Error is null && hostCaRevoked is null && endpoints.All(e => e.Status != EndpointStatus.Failing);
+        return new AgentHealth("ok", machine, domain, state?.Version, hostCaNotAfter, healthy, lastPass?.FinishedAt, lastPass?.Error, endpoints, hostCaRevoked);
     }
 
     public static EndpointHealth Classify(FleetEndpoint endpoint, EndpointSnapshot? last, DateTimeOffset now)

@@ -177,7 +177,7 @@ internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metric
     /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
     public IResult Health([FromServices] ReconcileLoop reconcile)
     {
-        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow);
+        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow, reconcile.HostCaRevoked);
         return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 

@@ -3,6 +3,7 @@ using Kith.Enrollment;
 using Kith.Fleet;
 using Kith.Pki;
 using Kith.Reconcile;
+using Kith.Revocation;
 using Kith.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,10 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ICertificateStore? certificateLog;
     private readonly TimeSpan? leafValidityOverride;
     private readonly PassBackoff backoff = new(TimeProvider.System);
+    private readonly SqliteRevocationRequestStore carriedOut;
+    private long? requestsAppliedFor;
+    private string? revokedLoggedFor;
+    private volatile string? hostCaRevoked;
     private string? ignored;
     private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
@@ -47,17 +52,23 @@ internal sealed partial class ReconcileLoop : BackgroundService
         this.metrics = metrics;
         this.logger = logger;
         interval = options.ReconcileInterval;
+        // The reconciler records its certificates in the issuance log before swapping them in (so the CRL and
+        // `kith revoke` know them) and replaces those revoked, by the operator's requests or `kith revoke --dir`.
+        carriedOut = SqliteRevocationRequestStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         reconciler = new EndpointReconciler(TimeProvider.System, new ReconcileOptions
         {
             LeafValidity = options.LeafValidity,
             RemoveDeparted = options.RemoveDeparted,
             PathRoot = options.FilesRoot == "/" ? null : options.FilesRoot,
             ManifestPath = options.EffectiveManifestPath,
-        });
+        }, log: certificateLog);
     }
 
     /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
     public ReconcileSnapshot? LastPass => lastPass;
+
+    /// <summary>Set when the held state's Root CRL lists this machine's Host CA (for /healthz); safe to read from any thread.</summary>
+    public string? HostCaRevoked => hostCaRevoked;
 
     /// <summary>Asks for a pass now (a newer state was accepted); requests while one is pending merge.</summary>
     public void Wake()
@@ -74,6 +85,7 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     public override void Dispose()
     {
+        carriedOut.DisposeAsync().AsTask().GetAwaiter().GetResult();
         wake.Dispose();
         base.Dispose();
     }
@@ -138,16 +150,18 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private async Task<TimeSpan> PassAsync(FleetState state, CancellationToken cancellationToken)
     {
         InstallNewerHostCa(state);
+        CheckHostCaAgainstRootCrl(state);
+        if (requestsAppliedFor != state.Version && certificateLog is not null)
+        {
+            await ApplyRevocationRequestsAsync(state, cancellationToken);
+            requestsAppliedFor = state.Version;
+        }
+
         ReconcileResult result;
         // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
         using (var authority = identity.CreateAuthority())
         {
             result = await reconciler.ReconcileAsync(state, identity.Machine, authority, cancellationToken);
-        }
-
-        if (certificateLog is not null)
-        {
-            await EndpointCertificateLog.RecordAsync(certificateLog, identity.Machine, state, result, logger, cancellationToken);
         }
 
         if (reconciler.Policy != loggedPolicy)
@@ -214,6 +228,58 @@ internal sealed partial class ReconcileLoop : BackgroundService
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
         var pause = next - DateTimeOffset.UtcNow;
         return pause < MinimumPause ? MinimumPause : pause;
+    }
+
+    /// <summary>
+    /// The operator revoked this machine's Host CA (<c>kith revoke --machine</c>) when the state's Root CRL lists it:
+    /// the machine's certificates fail every client that checks CRLs. Logged as an error once per state version and
+    /// Host CA, and reported by /healthz until a state without it (or a new Host CA) arrives.
+    /// </summary>
+    private void CheckHostCaAgainstRootCrl(FleetState state)
+    {
+        var serial = identity.HostCa.SerialNumber.ToLowerInvariant();
+        IReadOnlySet<string> revoked;
+        try
+        {
+            var block = state.RootCrl is null ? null : Pem.Decode(state.RootCrl, "fleet state root_crl").FirstOrDefault(b => b.Label == "X509 CRL");
+            revoked = block is null ? new HashSet<string>() : CrlSerials.Read(block.Der);
+        }
+        catch (Exception e) when (e is KithException or System.Formats.Asn1.AsnContentException)
+        {
+            LogRootCrlUnreadable(logger, state.Version, e.Message);
+            revoked = new HashSet<string>();
+        }
+
+        if (!revoked.Contains(serial))
+        {
+            hostCaRevoked = null;
+            return;
+        }
+
+        hostCaRevoked = $"this machine's Host CA (serial {serial}) is in the Root CRL of state version {state.Version}: the operator revoked it; re-enroll the machine with a new key (remove host-ca.key, `kith agent init`, `kith machine sign` on the operator, `kith agent install`)";
+        if (revokedLoggedFor != $"{state.Version}/{serial}")
+        {
+            revokedLoggedFor = $"{state.Version}/{serial}";
+            LogHostCaRevoked(logger, serial, state.Version);
+        }
+    }
+
+    /// <summary>
+    /// Carries out the state's revocation requests for this machine (once per state version; each request once),
+    /// before the pass, so the pass replaces what they revoked. One line per certificate revoked.
+    /// </summary>
+    private async Task ApplyRevocationRequestsAsync(FleetState state, CancellationToken cancellationToken)
+    {
+        var applied = await RevocationRequestApplier.ApplyAsync(state, identity.Machine, certificateLog!, carriedOut, cancellationToken);
+        foreach (var revocation in applied.Revoked)
+        {
+            LogRevoked(logger, revocation.SerialHex, string.Join(", ", revocation.Names), RevocationReasonNames.NameOf(revocation.Reason), state.Version, revocation.Request.RequestedAt, revocation.KeyBlocked ? "; its key is blocked" : string.Empty);
+        }
+
+        foreach (var problem in applied.Ignored)
+        {
+            LogRevocationIgnored(logger, state.Version, problem);
+        }
     }
 
     /// <summary>
@@ -372,6 +438,18 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "endpoint certificates: lifetime {Lifetime}, renewed at {RenewAt} of it (state version {Version}; from {Source})")]
     private static partial void LogPolicy(ILogger logger, TimeSpan lifetime, string renewAt, long version, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "revoked certificate {Serial} ({Names}), reason {Reason}, as requested by the operator at {RequestedAt:O} (state version {Version}){KeyBlocked}")]
+    private static partial void LogRevoked(ILogger logger, string serial, string names, string reason, long version, DateTimeOffset requestedAt, string keyBlocked);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "host CA: this machine's Host CA (serial {Serial}) is revoked: the Root CRL of state version {Version} lists it; every certificate it issues fails CRL checks; re-enroll the machine with a new key")]
+    private static partial void LogHostCaRevoked(ILogger logger, string serial, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "state version {Version}: its root_crl could not be read: {Problem}")]
+    private static partial void LogRootCrlUnreadable(ILogger logger, long version, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "state version {Version}: {Problem}")]
+    private static partial void LogRevocationIgnored(ILogger logger, long version, string problem);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "reconcile pass for state version {Version} succeeded after {Failures} failed passes")]
     private static partial void LogPassRecovered(ILogger logger, long version, int failures);

@@ -84,10 +84,52 @@ internal static class ApplyCommand
             }
         }
 
-        var written = FleetStatePublication.Write(inventory, state, now);
+        await RenewRootCrlAsync(state, rootIsOpen, passphrase, now, output, error);
+        await using (var store = await SqliteCertificateStore.OpenAsync(state.Database))
+        {
+            foreach (var path in await CrlFile.SignHostCaCrlsAsync(inventory, state, store, now))
+            {
+                if (output is not null)
+                {
+                    await output.WriteLineAsync($"host CA CRL {DisplayPath.Of(path)}: signed, valid until {now + CrlFile.Lifetime:yyyy-MM-dd}");
+                }
+            }
+        }
+
+        var written = await FleetStatePublication.WriteAsync(inventory, state, now);
         if (output is not null)
         {
             await output.WriteLineAsync($"fleet state {DisplayPath.Of(state.FleetState)}: version {written.Version}{(written.Changed ? ", written" : ", unchanged")}");
+        }
+    }
+
+    /// <summary>
+    /// Signs the Root CRL again when less than 30 of its 90 days are left (docs/revoke.md). That needs the Root: without
+    /// a passphrase source it is a warning, and the current CRL stays in the state while it is valid.
+    /// </summary>
+    private static async Task RenewRootCrlAsync(StateFolder state, bool rootIsOpen, Passphrase passphrase, DateTimeOffset now, TextWriter? output, TextWriter error)
+    {
+        if (!CrlFile.NeedsSigning(state.RootCrl, now))
+        {
+            return;
+        }
+
+        var nextUpdate = CrlFile.NextUpdate(state.RootCrl);
+        if (!rootIsOpen && !passphrase.HasSource)
+        {
+            var status = nextUpdate is { } next
+                ? next > now ? $"expires {next:yyyy-MM-dd}; kept until then" : $"expired {next:yyyy-MM-dd}"
+                : "is missing";
+            await error.WriteLineAsync($"kith: warning: the Root CRL {DisplayPath.Of(state.RootCrl)} {status}; run `kith apply` with the Root passphrase (--passphrase-file or ${Passphrase.EnvironmentVariable}) to sign a new one");
+            return;
+        }
+
+        using var root = RootStore.Open(state, passphrase);
+        await using var store = await SqliteCertificateStore.OpenAsync(state.Database);
+        await CrlFile.SignAsync(state.RootCrl, root, store, now);
+        if (output is not null)
+        {
+            await output.WriteLineAsync($"root CRL {DisplayPath.Of(state.RootCrl)}: signed, valid until {now + CrlFile.Lifetime:yyyy-MM-dd}");
         }
     }
 

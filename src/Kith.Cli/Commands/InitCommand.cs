@@ -46,12 +46,23 @@ internal static class InitCommand
                 }
             }
 
+            // An empty Root CRL from the start, so every agent serves one at /crl/root.crl (docs/revoke.md);
+            // a state folder made before revocation existed gets its first one here too.
+            var crl = !File.Exists(state.RootCrl);
+            if (crl)
+            {
+                using var rootCa = RootStore.Open(state, passphrase);
+                await using var store = await SqliteCertificateStore.OpenAsync(state.Database, cancellationToken);
+                await CrlFile.SignAsync(state.RootCrl, rootCa, store, DateTimeOffset.UtcNow, cancellationToken);
+            }
+
             await output.WriteLineAsync(wroteInventory ? $"inventory  {inventoryPath}: created (edit it, then run `kith plan`)" : $"inventory  {inventoryPath}: exists, unchanged");
             await output.WriteLineAsync(created ? $"root CA    {DisplayPath.Of(state.RootCertificate)}: created" : $"root CA    {DisplayPath.Of(state.RootCertificate)}: exists, unchanged");
             await output.WriteLineAsync($"           {root.Subject}, valid until {root.NotAfter.ToUniversalTime():yyyy-MM-dd}, SHA-256 {Convert.ToHexString(root.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256))}");
             await output.WriteLineAsync(publisher ? $"publisher  {DisplayPath.Of(state.PublisherCertificate)}: created (signs the fleet state)" : $"publisher  {DisplayPath.Of(state.PublisherCertificate)}: exists, unchanged");
+            await output.WriteLineAsync(crl ? $"root CRL   {DisplayPath.Of(state.RootCrl)}: created (empty)" : $"root CRL   {DisplayPath.Of(state.RootCrl)}: exists, unchanged");
             await output.WriteLineAsync($"store      {DisplayPath.Of(state.Database)}");
-            if (!created && !wroteInventory && !publisher)
+            if (!created && !wroteInventory && !publisher && !crl)
             {
                 await output.WriteLineAsync("nothing changed");
             }

@@ -6,7 +6,7 @@ namespace Kith.Cli.Commands;
 
 /// <summary>
 /// <c>kith revoke</c> (docs/revocation.md). With <c>--dir</c>, on a machine: revokes in the agent folder's issuance
-/// log (<see cref="MachineRevocation"/>). Without it, on the operator.
+/// log (<see cref="MachineRevocation"/>). Without it, on the operator (<see cref="OperatorRevokeAction"/>, docs/revoke.md).
 /// </summary>
 internal static class RevokeCommand
 {
@@ -26,6 +26,11 @@ internal static class RevokeCommand
         Description = $"Why: {string.Join(", ", RevocationReasonNames.ForLeaves.Select(RevocationReasonNames.NameOf))} (default unspecified); keyCompromise also blocks the key",
     };
 
+    private static readonly Option<string?> Machine = new("--machine")
+    {
+        Description = "On the operator: alone, revoke this machine's Host CA (docs/revoke.md); with SERIAL or --name, the machine whose certificate it is",
+    };
+
     private static readonly Option<string?> Folder = new("--dir")
     {
         Description = "On a machine: the agent's folder; revokes there (its agent's CRL shows it within seconds)",
@@ -37,20 +42,25 @@ internal static class RevokeCommand
         command.Arguments.Add(Serial);
         command.Options.Add(Name);
         command.Options.Add(Reason);
+        command.Options.Add(Machine);
         command.Options.Add(Folder);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var serial = parse.GetValue(Serial);
             var name = parse.GetValue(Name);
+            if (parse.GetValue(Folder) is not { } dir)
+            {
+                return await OperatorRevokeAction.RunAsync(parse, serial, name, parse.GetValue(Machine), parse.GetValue(Reason), output, cancellationToken);
+            }
+
+            if (parse.GetValue(Machine) is not null)
+            {
+                throw new KithException("--machine is for the operator (without --dir): on a machine, revoke by SERIAL or --name in its own store");
+            }
+
             if ((serial is null) == (name is null))
             {
                 throw new KithException("give either a SERIAL or --name NAME (not both)");
-            }
-
-            if (parse.GetValue(Folder) is not { } dir)
-            {
-                // ---- Operator revocation (no --dir): the rev-operator branch replaces this line. ----
-                throw new KithException("not yet: operator revocation");
             }
 
             var reason = RevocationReasonNames.Parse(parse.GetValue(Reason), RevocationReasonNames.ForLeaves);

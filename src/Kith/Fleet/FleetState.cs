@@ -6,6 +6,8 @@ namespace Kith.Fleet;
 /// </summary>
 /// <param name="LeafValiditySeconds">The inventory's ca.leaf_validity in seconds; null in states written before it existed (then 7 days, see <see cref="LeafPolicy"/>).</param>
 /// <param name="RenewAt">The inventory's ca.renew_at, a fraction in (0, 1); null in states written before it existed (then 2/3).</param>
+/// <param name="RootCrl">The Root's current CRL (PEM), which agents serve at /crl/root.crl; null before the operator has one.</param>
+/// <param name="Revocations">Leaf revocations the operator asks agents to carry out (docs/revoke.md); null in states written before they existed.</param>
 public sealed record FleetState(
     long Version,
     string Domain,
@@ -16,7 +18,8 @@ public sealed record FleetState(
     string? RootCrl,
     string TrustBundle,
     long? LeafValiditySeconds = null,
-    double? RenewAt = null);
+    double? RenewAt = null,
+    IReadOnlyList<FleetRevocationRequest>? Revocations = null);
 
 /// <summary>One machine: its addresses, roles, tags and the endpoints its services export.</summary>
 public sealed record FleetMachine(
@@ -57,3 +60,13 @@ public sealed record FleetDnsRecord(string Name, string Type, string Value);
 
 /// <summary>A machine's Host CA certificate, PEM.</summary>
 public sealed record FleetHostCa(string Machine, string Certificate);
+
+/// <summary>
+/// A revocation request (<c>kith revoke SERIAL --machine M</c> or <c>kith revoke --name NAME</c> on the operator)
+/// for a certificate that machine <see cref="Machine"/>'s agent issued: by serial, or by name every certificate
+/// with that name issued no later than <see cref="RequestedAt"/>. Exactly one of the two is set.
+/// </summary>
+/// <param name="Serial">Lower-case hex serial of the certificate, or null.</param>
+/// <param name="Name">A DNS name (an endpoint or alias), or null.</param>
+/// <param name="Reason">The reason's name as on the command line (<c>keyCompromise</c>, <c>superseded</c>, …).</param>
+public sealed record FleetRevocationRequest(string Machine, string? Serial, string? Name, string Reason, DateTimeOffset RequestedAt);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Kith.Files;
 using Kith.Inventory;
 using Kith.Operator;
 using Kith.Pki;
@@ -9,16 +10,20 @@ namespace Kith.Fleet;
 /// <summary>Builds the fleet state from the inventory and the operator's state folder.</summary>
 public static class FleetStateBuilder
 {
-    public static FleetState Build(FleetInventory inventory, StateFolder state, long version, DateTimeOffset now)
+    /// <param name="revocations">The revocation requests still in force (the operator's store keeps them).</param>
+    public static FleetState Build(FleetInventory inventory, StateFolder state, long version, DateTimeOffset now, IReadOnlyList<FleetRevocationRequest>? revocations = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(state);
         using var root = RootStore.LoadCertificate(state);
-        return Build(inventory, machine => ReadHostCa(state, machine), Pem.Encode("CERTIFICATE", root.RawData), version, now);
+        var rootCrl = File.Exists(state.RootCrl) ? InputFile.ReadText(state.RootCrl) : null;
+        return Build(inventory, machine => ReadHostCa(state, machine), Pem.Encode("CERTIFICATE", root.RawData), version, now, rootCrl, revocations);
     }
 
     /// <param name="hostCa">The PEM of a machine's Host CA certificate, or null when it has none yet.</param>
-    public static FleetState Build(FleetInventory inventory, Func<string, string?> hostCa, string trustBundle, long version, DateTimeOffset now)
+    /// <param name="rootCrl">The Root CRL (PEM), or null when there is none.</param>
+    /// <param name="revocations">Revocation requests for the agents; none when null.</param>
+    public static FleetState Build(FleetInventory inventory, Func<string, string?> hostCa, string trustBundle, long version, DateTimeOffset now, string? rootCrl = null, IReadOnlyList<FleetRevocationRequest>? revocations = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(hostCa);
@@ -76,10 +81,11 @@ public static class FleetStateBuilder
             machines,
             [.. records],
             hostCas,
-            RootCrl: null,
+            rootCrl,
             trustBundle,
             LeafValiditySeconds: (long)inventory.Ca.LeafValidity.TotalSeconds,
-            RenewAt: inventory.Ca.RenewalFraction);
+            RenewAt: inventory.Ca.RenewalFraction,
+            Revocations: [.. (revocations ?? []).OrderBy(r => r.RequestedAt).ThenBy(r => r.Machine, StringComparer.Ordinal).ThenBy(r => r.Serial ?? r.Name, StringComparer.Ordinal)]);
     }
 
     private static string? ReadHostCa(StateFolder state, string machine)

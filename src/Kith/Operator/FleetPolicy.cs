@@ -69,6 +69,10 @@ public static class FleetPolicy
 
     public static string CrlUrl(FleetInventory inventory, string machine) => CrlUrl(inventory.Domain, machine);
 
+    /// <summary>The Root CRL as a machine's agent serves it (from the fleet state): the CRL DP of that machine's Host CA.</summary>
+    public static string RootCrlUrl(FleetInventory inventory, string machine) =>
+        $"http://{machine}.{inventory.Domain}:{RevocationPort}/crl/root.crl";
+
     public static string OcspUrl(FleetInventory inventory, string machine) => OcspUrl(inventory.Domain, machine);
 
     /// <summary>Where a machine's agent serves its Host CA's CRL (the CRL distribution point of the leaves it signs).</summary>

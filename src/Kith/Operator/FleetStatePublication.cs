@@ -2,6 +2,8 @@ using Kith.Files;
 using Kith.Fleet;
 using Kith.Inventory;
 using Kith.Pki;
+using Kith.Revocation;
+using Kith.Storage;
 
 namespace Kith.Operator;
 
@@ -14,7 +16,37 @@ public sealed record FleetStateWritten(long Version, bool Changed);
 /// </summary>
 public static class FleetStatePublication
 {
-    public static FleetStateWritten Write(FleetInventory inventory, StateFolder state, DateTimeOffset now)
+    /// <summary>
+    /// A revocation request stays in the fleet state this long after the leaf validity: by then every certificate it
+    /// could match has expired (a day's margin for clocks and certificates issued just before the request).
+    /// </summary>
+    public static readonly TimeSpan RevocationRequestMargin = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Writes the state with the revocation requests still in force from the operator's store (older ones are
+    /// removed from it): the one path for <c>kith apply</c> and <c>kith revoke</c>.
+    /// </summary>
+    public static async Task<FleetStateWritten> WriteAsync(FleetInventory inventory, StateFolder state, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(state);
+        IReadOnlyList<RevocationRequest> requests;
+        await using (var store = await SqliteRevocationRequestStore.OpenAsync(state.Database, cancellationToken))
+        {
+            requests = await store.PruneAndListAsync(now - inventory.Ca.LeafValidity - RevocationRequestMargin, cancellationToken);
+        }
+
+        return Write(inventory, state, now, [.. requests.Select(ToFleet)]);
+    }
+
+    /// <summary>A stored request as the fleet state carries it.</summary>
+    public static FleetRevocationRequest ToFleet(RevocationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new FleetRevocationRequest(request.Machine, request.SerialHex, request.Name, RevocationReasonNames.NameOf(request.Reason), request.RequestedAt);
+    }
+
+    public static FleetStateWritten Write(FleetInventory inventory, StateFolder state, DateTimeOffset now, IReadOnlyList<FleetRevocationRequest>? revocations = null)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         ArgumentNullException.ThrowIfNull(state);
@@ -26,7 +58,7 @@ public static class FleetStatePublication
         {
             var publisherPem = Pem.Encode("CERTIFICATE", certificate.RawData);
             var previous = ReadPrevious(state);
-            var next = FleetStateBuilder.Build(inventory, state, (previous?.State.Version ?? 0) + 1, now);
+            var next = FleetStateBuilder.Build(inventory, state, (previous?.State.Version ?? 0) + 1, now, revocations);
             if (previous is { } old && old.Publisher == publisherPem && SameContent(old.State, next))
             {
                 return new FleetStateWritten(old.State.Version, Changed: false);

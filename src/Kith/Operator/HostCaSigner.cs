@@ -17,6 +17,7 @@ public sealed class HostCaSigner(FleetInventory inventory, StateFolder state, IC
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(requests);
+        await RefuseBlockedKeysAsync(requests, cancellationToken);
         var signed = new List<(string Machine, X509Certificate2 Certificate)>(requests.Count);
         try
         {
@@ -30,7 +31,7 @@ public sealed class HostCaSigner(FleetInventory inventory, StateFolder state, IC
                     var constraints = FleetPolicy.ConstraintsFor(inventory, machine);
                     var now = time.GetUtcNow();
                     var serial = SerialNumber.New();
-                    var certificate = HostCa.Sign(root, machine.Name, inventory.Domain, publicKey, constraints, now - CertificateValidity.Backdate, Min(now + inventory.Ca.HostCaValidity, root.NotAfter), serial);
+                    var certificate = HostCa.Sign(root, machine.Name, inventory.Domain, publicKey, constraints, now - CertificateValidity.Backdate, Min(now + inventory.Ca.HostCaValidity, root.NotAfter), serial, FleetPolicy.RootCrlUrl(inventory, machine.Name));
                     signed.Add((machine.Name, certificate));
                     records.Add(new CertificateRecord("root", SerialNumber.ToHex(serial), CertificateKind.HostCa, FleetPolicy.ConstraintNames(constraints), machine.Name, null, certificate.NotBefore.ToUniversalTime(), certificate.NotAfter.ToUniversalTime(), Der: certificate.RawData));
                 }
@@ -58,6 +59,18 @@ public sealed class HostCaSigner(FleetInventory inventory, StateFolder state, IC
         finally
         {
             DisposeAll(signed);
+        }
+    }
+
+    /// <summary>A key revoked with its Host CA (<c>kith revoke --machine</c>) is never certified again; nothing is signed then.</summary>
+    private async Task RefuseBlockedKeysAsync(IReadOnlyList<(string Machine, byte[] PublicKey)> requests, CancellationToken cancellationToken)
+    {
+        foreach (var (machine, publicKey) in requests)
+        {
+            if (await store.IsKeyBlockedAsync(publicKey, cancellationToken))
+            {
+                throw new KithException($"machine '{machine}': its Host CA key was revoked (`kith revoke --machine {machine}`) and is blocked; re-enroll it with a new key (on the machine: remove host-ca.key, `kith agent init`, then `kith machine sign {machine}` here) or remove it from {inventory.SourcePath}");
+            }
         }
     }
 

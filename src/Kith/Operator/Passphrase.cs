@@ -24,6 +24,13 @@ public sealed class Passphrase
         this.prompt = prompt;
     }
 
+    /// <summary>
+    /// True when <see cref="Get"/> can obtain a passphrase without failing for want of one: a file, the environment
+    /// variable, or a terminal to ask on. Lets a step that only may sign (the Root CRL's renewal) warn instead.
+    /// </summary>
+    public bool HasSource =>
+        cached is not null || file is not null || Environment.GetEnvironmentVariable(EnvironmentVariable) is not null || (prompt is not null && !Console.IsInputRedirected);
+
     public string Get(bool creating)
     {
         if (cached is not null)

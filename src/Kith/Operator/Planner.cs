@@ -16,6 +16,8 @@ public static class Planner
 
         // One read of the log instead of a query per certificate: a fleet has thousands.
         var latest = new LatestCertificates(await store.ListAsync(new CertificateQuery(IncludeRevoked: false), cancellationToken));
+        var revokedHostCas = (await store.ListAsync(new CertificateQuery(Kind: CertificateKind.HostCa), cancellationToken))
+            .Where(r => r.IsRevoked && r.Machine is not null).Select(r => r.Machine!).ToHashSet(StringComparer.Ordinal);
 
         foreach (var machine in inventory.Machines)
         {
@@ -24,6 +26,11 @@ public static class Planner
             var agentManaged = state.IsAgentManaged(machine.Name);
             var hostFilesPresent = File.Exists(state.HostCaCertificate(machine.Name)) && (agentManaged || File.Exists(state.HostCaKey(machine.Name)));
             var hostItem = Decide(machine.Name, null, names, hostCa, hostFilesPresent, now, fraction, "Host CA");
+            if (hostCa is null && revokedHostCas.Contains(machine.Name))
+            {
+                hostItem = hostItem with { Reason = agentManaged ? "its Host CA was revoked: re-enroll the machine with a new key" : "its Host CA was revoked: a new key" };
+            }
+
             items.Add(hostItem);
             var newHostKey = hostItem.Action == PlanAction.Create && !agentManaged;
             foreach (var service in inventory.ServicesOn(machine))

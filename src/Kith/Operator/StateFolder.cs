@@ -4,6 +4,7 @@ namespace Kith.Operator;
 /// The operator's state folder (default ~/.kith, or $KITH_STATE):
 /// <code>
 /// root/root-ca.pem, root/root-ca.key (encrypted)   the Root CA
+/// root/root-crl.pem                                the Root's CRL (docs/revoke.md)
 /// kith.db                                          the issuance log (SQLite)
 /// hosts/&lt;machine&gt;/host-ca.{key,csr,pem}          Host CAs (no key when agent-managed)
 /// out/&lt;machine&gt;/...                               each machine's files, laid out from its file-system root
@@ -29,6 +30,8 @@ public sealed record StateFolder(string Path)
 
     public string RootKey => Combine("root", "root-ca.key");
 
+    public string RootCrl => Combine("root", "root-crl.pem");
+
     public string Database => Combine("kith.db");
 
     public string HostFolder(string machine) => Combine("hosts", machine);
@@ -38,6 +41,9 @@ public sealed record StateFolder(string Path)
     public string HostCaRequest(string machine) => Combine("hosts", machine, "host-ca.csr");
 
     public string HostCaCertificate(string machine) => Combine("hosts", machine, "host-ca.pem");
+
+    /// <summary>The CRL of an all-in-one machine's Host CA, signed here (an agent signs its own).</summary>
+    public string HostCaCrl(string machine) => Combine("hosts", machine, "host-ca-crl.pem");
 
     /// <summary>
     /// An agent-managed machine: its CSR is stored here but no key (<c>kith machine sign</c> stored the

@@ -40,6 +40,7 @@ public static class HostCa
     }
 
     /// <summary>Signs a Host CA certificate. Policy runs first; a refusal signs nothing.</summary>
+    /// <param name="rootCrlUrl">Where the Root CRL that covers this certificate is published (a CRL distribution point), or null for none.</param>
     public static X509Certificate2 Sign(
         CertificateAuthority root,
         string machine,
@@ -48,7 +49,8 @@ public static class HostCa
         NameConstraints? constraints,
         DateTimeOffset notBefore,
         DateTimeOffset notAfter,
-        byte[] serial)
+        byte[] serial,
+        string? rootCrlUrl = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(serial);
@@ -88,6 +90,11 @@ public static class HostCa
         if (constraints is not null)
         {
             request.CertificateExtensions.Add(constraints.ToExtension());
+        }
+
+        if (rootCrlUrl is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([rootCrlUrl]));
         }
 
         using var generated = request.Create(root.Certificate.SubjectName, Requests.SignatureGenerator(root.Key), notBefore, notAfter, serial);

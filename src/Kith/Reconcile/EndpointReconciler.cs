@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Kith.Files;
 using Kith.Fleet;
 using Kith.Pki;
+using Kith.Storage;
 
 namespace Kith.Reconcile;
 
@@ -20,6 +21,7 @@ public sealed class EndpointReconciler
 
     private readonly TimeProvider time;
     private readonly ReconcileOptions options;
+    private readonly ICertificateStore? log;
     private readonly RetrySchedule issueRetries;
     private readonly RetrySchedule reloadRetries;
     private readonly Dictionary<string, string> lastErrors = new(StringComparer.Ordinal);
@@ -27,10 +29,15 @@ public sealed class EndpointReconciler
     private Dictionary<string, ManagedFolder>? memoryManifest;
     private volatile LeafPolicy policy;
 
-    public EndpointReconciler(TimeProvider time, ReconcileOptions? options = null, Random? random = null)
+    /// <param name="log">
+    /// The machine's issuance log: every certificate a pass issues is recorded there before its files are swapped in,
+    /// and a certificate on disk that the log shows revoked is replaced. Null: neither (tests of the file handling).
+    /// </param>
+    public EndpointReconciler(TimeProvider time, ReconcileOptions? options = null, Random? random = null, ICertificateStore? log = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         this.time = time;
+        this.log = log;
         this.options = options ?? new ReconcileOptions();
         issueRetries = new RetrySchedule(time, this.options.RetryInitial, this.options.RetryMax, random);
         reloadRetries = new RetrySchedule(time, this.options.RetryInitial, this.options.RetryMax, random);
@@ -106,7 +113,10 @@ public sealed class EndpointReconciler
         // Leftovers of a crash are swept just before an endpoint is written again, each parent folder
         // listed at most once per pass (docs/reconcile.md, "Crash leftovers").
         var sweeper = new GenerationSweeper();
-        var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome, OnDisk? Previous)>();
+        var written = new List<(FleetEndpoint Endpoint, string Folder, EndpointFiles Files, EndpointOutcome Outcome, OnDisk? Previous, IssuedCertificate Issued)>();
+        var revoked = log is null
+            ? []
+            : (await log.ListRevokedAsync(hostCa.Name, time.GetUtcNow(), cancellationToken)).Select(r => r.SerialHex).ToHashSet(StringComparer.Ordinal);
         var chainPem = Pem.Encode("CERTIFICATE", hostCa.Certificate.RawData);
         using var issuer = new LeafIssuer(hostCa, time);
 
@@ -116,7 +126,7 @@ public sealed class EndpointReconciler
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var folder = options.Map(FolderOf(endpoint));
-                var (action, reason, current) = Decide(endpoint, folder, hostCa, chainPem);
+                var (action, reason, current) = Decide(endpoint, folder, hostCa, chainPem, revoked);
                 if (action == EndpointAction.Kept)
                 {
                     issueRetries.Succeed(endpoint.Service);
@@ -138,7 +148,7 @@ public sealed class EndpointReconciler
                     var ownership = Ownership(endpoint, warnings);
                     var (files, issued) = Issue(issuer, endpoint, chainPem);
                     batch.Stage(folder, files, ownership);
-                    written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null, NotBefore: issued.NotBefore), current));
+                    written.Add((endpoint, folder, files, new EndpointOutcome(endpoint.Service, folder, action, reason, issued.SerialHex, issued.NotAfter, Warnings: warnings.Count > 0 ? warnings : null, NotBefore: issued.NotBefore), current, issued));
                 }
                 catch (Exception e) when (IsIssueFailure(e))
                 {
@@ -158,12 +168,15 @@ public sealed class EndpointReconciler
         {
             try
             {
+                // Logged before the files are swapped in: a certificate in use is always one the log (and so the
+                // machine's CRL and revocation by name) knows.
+                await RecordAsync(machine, hostCa.Name, written.Select(w => (w.Endpoint, w.Issued)), cancellationToken);
                 batch.Commit();
             }
             catch (Exception e) when (IsIssueFailure(e))
             {
                 batch.Abandon();
-                foreach (var (endpoint, folder, _, _, previous) in written)
+                foreach (var (endpoint, folder, _, _, previous, _) in written)
                 {
                     outcomes[endpoint.Service] = Failed(endpoint, folder, e, previous);
                 }
@@ -172,7 +185,7 @@ public sealed class EndpointReconciler
             }
         }
 
-        foreach (var (endpoint, folder, files, outcome, _) in written)
+        foreach (var (endpoint, folder, files, outcome, _, _) in written)
         {
             var extras = WriteExtraCopies(endpoint, files, out var problems);
             issueRetries.Succeed(endpoint.Service);
@@ -234,7 +247,33 @@ public sealed class EndpointReconciler
         return new ReconcileResult(results);
     }
 
-    private (EndpointAction Action, string? Reason, OnDisk? Current) Decide(FleetEndpoint endpoint, string folder, CertificateAuthority hostCa, string chainPem)
+    private async Task RecordAsync(string machine, string issuer, IEnumerable<(FleetEndpoint Endpoint, IssuedCertificate Issued)> certificates, CancellationToken cancellationToken)
+    {
+        if (log is null)
+        {
+            return;
+        }
+
+        var records = certificates.Select(c => new CertificateRecord(
+            issuer, c.Issued.SerialHex, KindOf(c.Endpoint.Kind), c.Issued.Names, machine, c.Endpoint.Service, c.Issued.NotBefore, c.Issued.NotAfter, Der: c.Issued.Der)).ToList();
+        try
+        {
+            await log.RecordAsync(records, cancellationToken);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new IOException($"recording the new certificates in the issuance log failed: {e.Message}", e);
+        }
+    }
+
+    private static CertificateKind KindOf(string kind) => kind switch
+    {
+        "client" => CertificateKind.Client,
+        "both" => CertificateKind.Both,
+        _ => CertificateKind.Server,
+    };
+
+    private (EndpointAction Action, string? Reason, OnDisk? Current) Decide(FleetEndpoint endpoint, string folder, CertificateAuthority hostCa, string chainPem, HashSet<string> revoked)
     {
         var certPath = Path.Combine(folder, EndpointFiles.Cert);
         if (!File.Exists(certPath))
@@ -262,6 +301,11 @@ public sealed class EndpointReconciler
             if (!KeyMatches(folder, certificate))
             {
                 return (EndpointAction.Issued, "key.pem missing or not the certificate's key", current);
+            }
+
+            if (revoked.Contains(serial))
+            {
+                return (EndpointAction.Renewed, "revoked", current);
             }
 
             var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(e => e.EnumerateDnsNames()).ToList();

@@ -113,5 +113,17 @@ internal static class SqliteMigrations
             END;
             CREATE INDEX certificates_revoked ON certificates (issuer, serial_hex) WHERE revoked_at IS NOT NULL;
             """),
+        new(4, "revocation requests: leaf revocations the operator sends to agents in the fleet state, and those an agent carried out", """
+            CREATE TABLE revocation_requests (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                machine      TEXT    NOT NULL,
+                serial_hex   TEXT,
+                name         TEXT,
+                reason       INTEGER NOT NULL,
+                requested_at INTEGER NOT NULL,
+                CHECK ((serial_hex IS NULL) <> (name IS NULL))
+            );
+            CREATE INDEX revocation_requests_requested_at ON revocation_requests (requested_at);
+            """),
     ];
 }

@@ -118,7 +118,10 @@ public class AgentCrlTests
         using var secure = await https.GetAsync(new Uri(fleet.Agent.BaseAddress, "/crl/alpha.crl"), Ct);
         Assert.Equal(HttpStatusCode.NotFound, secure.StatusCode);
         using var root = await fleet.Http.GetAsync(new Uri("/crl/root.crl", UriKind.Relative), Ct);
-        Assert.Equal(HttpStatusCode.NotFound, root.StatusCode); // the fleet state holds no Root CRL yet
+        // kith init made the Root CRL and the fleet state carries it: the agent serves it as DER.
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        var operatorRootCrl = Kith.Pki.Pem.ReadFile(Path.Combine(fleet.Kith.State, "root", "root-crl.pem"))[0].Der;
+        Assert.Equal(operatorRootCrl, await root.Content.ReadAsByteArrayAsync(Ct));
         using var post = await fleet.Http.PostAsync(new Uri("/crl/alpha.crl", UriKind.Relative), new ByteArrayContent([]), Ct);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
     }

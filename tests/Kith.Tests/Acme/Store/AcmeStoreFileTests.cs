@@ -15,7 +15,7 @@ public sealed class AcmeStoreFileTests : AcmeStoreTests
     {
         await using var store = await OpenAsync();
 
-        Assert.Equal(2L, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal((long)SqliteMigrations.All[^1].Version, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(AcmeTables, await TablesAsync("acme_%"));
         Assert.Equal("wal", await ScalarAsync("PRAGMA journal_mode"));
         Assert.Equal(Path.GetFullPath(DatabasePath), store.DatabasePath);
@@ -26,7 +26,7 @@ public sealed class AcmeStoreFileTests : AcmeStoreTests
     {
         await using var log = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
 
-        Assert.Equal(2L, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal((long)SqliteMigrations.All[^1].Version, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(AcmeTables, await TablesAsync("acme_%"));
     }
 
@@ -51,7 +51,7 @@ public sealed class AcmeStoreFileTests : AcmeStoreTests
         await using var store = await OpenAsync();
         await using var log = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
 
-        Assert.Equal(2L, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
+        Assert.Equal((long)SqliteMigrations.All[^1].Version, await ScalarAsync("SELECT MAX(version) FROM schema_migrations"));
         Assert.Equal(AcmeTables, await TablesAsync("acme_%"));
         var kept = await log.FindAsync("root", "7f01", Ct);
         Assert.Equal(CertificateKind.HostCa, kept?.Kind);
