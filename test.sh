@@ -7,8 +7,9 @@ cd "$(dirname "$0")"
 # Debian packages the integration tests drive: openssl as the outside judge, iproute2 (ip) for the peer
 # sync test's network namespaces (run as root; skipped otherwise), systemd for `systemd-analyze verify`
 # of the agent's unit (offline: no running systemd is needed); certbot, lego, caddy and pebble (with
-# pebble-challtestsrv) for the ACME client tests, curl for lego's dns-01 hook, knot-dnsutils (kdig) to look at DNS.
-needed=(openssl iproute2 systemd certbot lego caddy pebble knot-dnsutils curl)
+# pebble-challtestsrv) for the ACME client tests, curl for lego's dns-01 hook, knot-dnsutils (kdig) to look at DNS,
+# nginx for the client-certificate CRL test.
+needed=(openssl iproute2 systemd certbot lego caddy pebble knot-dnsutils curl nginx)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

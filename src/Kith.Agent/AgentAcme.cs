@@ -4,7 +4,6 @@ using Kith.Acme.Store;
 using Kith.Acme.Validation;
 using Kith.Enrollment;
 using Kith.Fleet;
-using Kith.Pki;
 using Kith.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -176,9 +175,7 @@ internal sealed partial class AgentAcme : IAsyncDisposable
             if (authority is null || !ReferenceEquals(authorityHostCa, hostCa) || authority.LeafLifetime != lifetime)
             {
                 // The old one may still be signing on another thread: it is left to the collector, not disposed here.
-                authority = new AcmeIssuingAuthority(
-                    new CertificateAuthority(identity.Machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), folder.LoadHostCaKey(), [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]),
-                    lifetime);
+                authority = new AcmeIssuingAuthority(identity.CreateAuthority(), lifetime);
                 authorityHostCa = hostCa;
             }
 

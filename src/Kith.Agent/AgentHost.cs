@@ -1,6 +1,7 @@
 using System.Net.Security;
 using Kith.Enrollment;
 using Kith.Fleet;
+using Kith.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kith.Agent;
 
@@ -33,7 +35,13 @@ public static partial class AgentHost
     {
         ArgumentNullException.ThrowIfNull(options);
         var folder = new AgentFolder(options.Dir);
-        var identity = AgentIdentity.Load(folder, options.Machine, options.Listen, options.CertificateLifetime);
+        var revocationListen = options.EffectiveRevocationListen;
+        if (revocationListen.FirstOrDefault(options.Listen.Contains) is { } clash)
+        {
+            throw new KithException($"revocation_listen address {clash} is also an HTTPS listen address: give revocation_listen another port (default {AgentOptions.DefaultRevocationPort})");
+        }
+
+        var identity = AgentIdentity.Load(folder, options.Machine, options.Listen, options.CertificateLifetime, revocationUrls: revocationListen.Count > 0);
         var stateFile = new FleetStateFile(folder.FleetState, identity.Root, domain: identity.Domain);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -74,7 +82,15 @@ public static partial class AgentHost
             {
                 kestrel.Listen(endpoint, listen => listen.UseHttps(https));
             }
+
+            // Plain HTTP: CRL and OCSP clients do not speak TLS (and must not need a certificate to check one).
+            foreach (var endpoint in revocationListen)
+            {
+                kestrel.Listen(endpoint);
+            }
         });
+        // The agent's issuance log: endpoint certificates, ACME's, revocations, CRL numbers (docs/storage.md).
+        var certificateLog = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         var gate = new Lock();
         var metrics = new AgentMetrics();
         builder.Services.AddSingleton(services => new ReconcileLoop(
@@ -89,7 +105,8 @@ public static partial class AgentHost
                 }
             },
             metrics,
-            services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile")));
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile"),
+            certificateLog));
         builder.Services.AddHostedService(services => services.GetRequiredService<ReconcileLoop>());
         builder.Services.AddSingleton(services => new StateAcceptor(
             stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), services.GetRequiredService<ReconcileLoop>().Wake));
@@ -99,11 +116,31 @@ public static partial class AgentHost
                 options, identity, services.GetRequiredService<StateAcceptor>(), metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.PeerSync")));
         }
 
+        AgentCrl? crl = null;
+        if (revocationListen.Count > 0)
+        {
+            var crlService = new AgentCrl(folder, identity, certificateLog, TimeProvider.System, NullLogger.Instance);
+            crl = crlService;
+            builder.Services.AddSingleton(services => crlService.UseLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Crl")));
+            builder.Services.AddHostedService(services => services.GetRequiredService<AgentCrl>());
+        }
+
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, AgentJson.Default));
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent");
         identity.UseLogger(logger);
+        if (crl is not null)
+        {
+            app.Services.GetRequiredService<AgentCrl>(); // gives it the host's logger before the first CRL is signed
+            crl.SignAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var acceptor = app.Services.GetRequiredService<StateAcceptor>();
+            var revocation = new RevocationHttp(crl, identity.Machine, () => acceptor.Current, TimeProvider.System);
+            // Every plain-HTTP request ends here: the HTTPS routes below are never reachable without TLS.
+            app.Use((context, next) => context.Request.IsHttps ? next(context) : revocation.HandleAsync(context));
+            // OCSP (ocsp branch): revocation.Ocsp = ocsp.HandleAsync; crl.OnChange = ocsp.Invalidate;
+        }
+
         var endpoints = new StateEndpoints(identity, metrics, app.Services.GetRequiredService<StateAcceptor>());
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);
@@ -119,13 +156,19 @@ public static partial class AgentHost
         }
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(
-            logger, identity.Machine, identity.Domain, string.Join(", ", options.Listen.Select(e => $"https://{e}")), stateFile.Current?.Version));
+            logger,
+            identity.Machine,
+            identity.Domain,
+            string.Join(", ", options.Listen.Select(e => $"https://{e}")),
+            stateFile.Current?.Version,
+            revocationListen.Count == 0 ? "off" : string.Join(", ", revocationListen.Select(e => $"http://{e}"))));
         app.Lifetime.ApplicationStopped.Register(identity.Dispose);
+        app.Lifetime.ApplicationStopped.Register(() => certificateLog.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "kith agent for {Machine}.{Domain} listening on {Addresses}; state version {Version}")]
-    private static partial void LogStarted(ILogger logger, string machine, string domain, string addresses, long? version);
+    [LoggerMessage(Level = LogLevel.Information, Message = "kith agent for {Machine}.{Domain} listening on {Addresses}; state version {Version}; CRLs on {RevocationAddresses}")]
+    private static partial void LogStarted(ILogger logger, string machine, string domain, string addresses, long? version, string revocationAddresses);
 }
 
 /// <summary>The HTTP endpoints; every read and change of the held state goes through the <see cref="StateAcceptor"/> and its lock.</summary>

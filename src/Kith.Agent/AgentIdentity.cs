@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Kith.Enrollment;
 using Kith.Fleet;
+using Kith.Operator;
 using Kith.Pki;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -31,15 +32,17 @@ public sealed partial class AgentIdentity : IDisposable
     private readonly IReadOnlyList<IPEndPoint> listen;
     private readonly TimeSpan lifetime;
     private readonly TimeProvider time;
+    private readonly bool revocationUrls;
     private volatile X509Certificate2 hostCa;
     private volatile Served served;
     private Served? previous;
     private DateTimeOffset notBeforeNextAttempt;
     private ILogger logger = NullLogger.Instance;
 
-    private AgentIdentity(AgentFolder folder, IReadOnlyList<IPEndPoint> listen, TimeSpan lifetime, TimeProvider time, string machine, string domain, X509Certificate2 hostCa, X509Certificate2 root)
+    private AgentIdentity(AgentFolder folder, IReadOnlyList<IPEndPoint> listen, TimeSpan lifetime, TimeProvider time, string machine, string domain, X509Certificate2 hostCa, X509Certificate2 root, bool revocationUrls)
     {
         this.folder = folder;
+        this.revocationUrls = revocationUrls;
         this.listen = listen;
         this.lifetime = lifetime;
         this.time = time;
@@ -53,6 +56,26 @@ public sealed partial class AgentIdentity : IDisposable
     public string Machine { get; }
 
     public string Domain { get; }
+
+    /// <summary>The CRL distribution point leaves of this Host CA carry, or null when the agent serves no CRLs.</summary>
+    public string? CrlUrl => revocationUrls ? FleetPolicy.CrlUrl(Domain, Machine) : null;
+
+    /// <summary>The OCSP responder leaves of this Host CA carry, or null when the agent serves no revocation.</summary>
+    public string? OcspUrl => revocationUrls ? FleetPolicy.OcspUrl(Domain, Machine) : null;
+
+    /// <summary>
+    /// A signing authority for this Host CA (a copy of the certificate, the key freshly loaded) whose leaves carry
+    /// the revocation URLs; the caller disposes it.
+    /// </summary>
+    public CertificateAuthority CreateAuthority() => CreateAuthority(hostCa);
+
+    private CertificateAuthority CreateAuthority(X509Certificate2 issuer) => new(
+        Machine,
+        X509CertificateLoader.LoadCertificate(issuer.RawData),
+        folder.LoadHostCaKey(),
+        [Root.PublicKey.ExportSubjectPublicKeyInfo()],
+        CrlUrl,
+        OcspUrl);
 
     /// <summary>The Host CA certificate now installed (replaced when the agent installs a newer one).</summary>
     public X509Certificate2 HostCa => hostCa;
@@ -94,8 +117,9 @@ public sealed partial class AgentIdentity : IDisposable
     /// <c>machine.domain</c>, plus the listen addresses as IP SANs where the Host CA's constraints permit them.
     /// </summary>
     /// <param name="time">The clock for issuing and renewing; null means the system clock.</param>
+    /// <param name="revocationUrls">Whether the leaves this Host CA signs carry the CRL and OCSP URLs (the agent serves them).</param>
     /// <exception cref="KithException">The Host CA or the Root is not installed, or they do not fit.</exception>
-    public static AgentIdentity Load(AgentFolder folder, string? machine, IEnumerable<IPEndPoint> listen, TimeSpan lifetime, TimeProvider? time = null)
+    public static AgentIdentity Load(AgentFolder folder, string? machine, IEnumerable<IPEndPoint> listen, TimeSpan lifetime, TimeProvider? time = null, bool revocationUrls = false)
     {
         ArgumentNullException.ThrowIfNull(folder);
         ArgumentNullException.ThrowIfNull(listen);
@@ -133,7 +157,7 @@ public sealed partial class AgentIdentity : IDisposable
                 throw new KithException($"{folder.HostCaCertificate}: expired on {hostCa.NotAfter.ToUniversalTime():u}; have the operator re-sign it (`kith machine sign {name}`)");
             }
 
-            return new AgentIdentity(folder, [.. listen], lifetime, time, name, domain, hostCa, root);
+            return new AgentIdentity(folder, [.. listen], lifetime, time, name, domain, hostCa, root, revocationUrls);
         }
         catch
         {
@@ -206,7 +230,12 @@ public sealed partial class AgentIdentity : IDisposable
 
     private Served Issue(X509Certificate2 issuer)
     {
-        var certificate = IssueServerCertificate(folder, issuer, Root, Machine, Domain, listen, lifetime, time);
+        X509Certificate2 certificate;
+        using (var authority = CreateAuthority(issuer))
+        {
+            certificate = IssueServerCertificate(folder, authority, Machine, Domain, listen, lifetime, time);
+        }
+
         var now = time.GetUtcNow();
         try
         {
@@ -236,8 +265,7 @@ public sealed partial class AgentIdentity : IDisposable
 
     private static X509Certificate2 IssueServerCertificate(
         AgentFolder folder,
-        X509Certificate2 hostCa,
-        X509Certificate2 root,
+        CertificateAuthority authority,
         string machine,
         string domain,
         IEnumerable<IPEndPoint> listen,
@@ -245,9 +273,6 @@ public sealed partial class AgentIdentity : IDisposable
         TimeProvider time)
     {
         var now = time.GetUtcNow();
-        using var caKey = folder.LoadHostCaKey();
-        // The authority owns (and disposes) its certificate: give it a copy, the agent keeps serving hostCa.
-        using var authority = new CertificateAuthority(machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), caKey, [root.PublicKey.ExportSubjectPublicKeyInfo()]);
         var addresses = listen
             .Select(e => e.Address)
             .Where(a => !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any))

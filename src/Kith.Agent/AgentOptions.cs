@@ -21,6 +21,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
 
     public const int DefaultPeerPort = 8555;
 
+    /// <summary>The plain-HTTP port of CRLs and OCSP, the one the URLs in leaves name.</summary>
+    public const int DefaultRevocationPort = Kith.Operator.FleetPolicy.RevocationPort;
+
     public static readonly TimeSpan DefaultPeerInterval = TimeSpan.FromSeconds(60);
 
     /// <summary>The longest pause between reconcile passes (a retry or renewal due sooner shortens it).</summary>
@@ -60,6 +63,16 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// <summary>The ACME server's settings.</summary>
     public AgentAcmeOptions Acme { get; init; } = new();
 
+    /// <summary>
+    /// The plain-HTTP addresses serving CRLs and OCSP (<c>revocation_listen</c>); null means the default, every
+    /// HTTPS listen address with port <see cref="DefaultRevocationPort"/>; empty turns revocation serving off.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint>? RevocationListen { get; init; }
+
+    /// <summary>The revocation addresses in effect (see <see cref="RevocationListen"/>).</summary>
+    public IReadOnlyList<IPEndPoint> EffectiveRevocationListen =>
+        RevocationListen ?? [.. Listen.Select(e => new IPEndPoint(e.Address, DefaultRevocationPort)).Distinct()];
+
     /// <summary>The manifest file in effect.</summary>
     public string EffectiveManifestPath => ManifestPath ?? System.IO.Path.Combine(Dir, "endpoints.manifest");
 
@@ -86,6 +99,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         var peerInterval = DefaultPeerInterval;
         List<ConfiguredPeer> peers = [];
         var acme = new AgentAcmeOptions();
+        List<IPEndPoint>? revocationListen = null;
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -145,6 +159,11 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             ? [.. peerList.Children.Select(item => ConfiguredPeer.Parse(Scalar(path, key, item), path))]
                             : [ConfiguredPeer.Parse(Scalar(path, key, value), path)];
                         break;
+                    case "revocation_listen":
+                        revocationListen = value is YamlSequenceNode revocationList
+                            ? [.. revocationList.Children.Select(item => ParseRevocationEndpoint(Scalar(path, key, item), path))]
+                            : [ParseRevocationEndpoint(Scalar(path, key, value), path)];
+                        break;
                     case "acme":
                         acme = acme with { Enabled = Boolean(path, key, value) };
                         break;
@@ -201,7 +220,20 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             PeerInterval = peerInterval,
             Peers = peers,
             Acme = acme,
+            RevocationListen = revocationListen,
         };
+    }
+
+    private static IPEndPoint ParseRevocationEndpoint(string text, string source)
+    {
+        try
+        {
+            return ParseEndpoint(text, source);
+        }
+        catch (KithException)
+        {
+            throw new KithException($"{source}: revocation_listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 0.0.0.0:8580 or [::1]:8580; [] turns it off)");
+        }
     }
 
     /// <summary>"127.0.0.1:53" or "127.0.0.1" (port 53): a DNS resolver for dns-01.</summary>
@@ -229,7 +261,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen";
 
     /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
     private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>

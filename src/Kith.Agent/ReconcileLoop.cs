@@ -3,6 +3,7 @@ using Kith.Enrollment;
 using Kith.Fleet;
 using Kith.Pki;
 using Kith.Reconcile;
+using Kith.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -28,14 +29,17 @@ internal sealed partial class ReconcileLoop : BackgroundService
     private readonly ILogger logger;
     private readonly TimeSpan interval;
     private readonly EndpointReconciler reconciler;
+    private readonly ICertificateStore? certificateLog;
     private readonly TimeSpan? leafValidityOverride;
     private readonly PassBackoff backoff = new(TimeProvider.System);
     private string? ignored;
     private LeafPolicy? loggedPolicy;
     private volatile ReconcileSnapshot? lastPass;
 
-    public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger)
+    /// <param name="certificateLog">Where issued endpoint certificates are logged (the agent's kith.db), or null for nowhere.</param>
+    public ReconcileLoop(AgentOptions options, AgentFolder folder, AgentIdentity identity, Func<FleetState?> currentState, AgentMetrics metrics, ILogger logger, ICertificateStore? certificateLog = null)
     {
+        this.certificateLog = certificateLog;
         leafValidityOverride = options.LeafValidity;
         this.folder = folder;
         this.identity = identity;
@@ -136,13 +140,14 @@ internal sealed partial class ReconcileLoop : BackgroundService
         InstallNewerHostCa(state);
         ReconcileResult result;
         // The authority owns (and disposes) its certificate and key: a copy and a fresh load per pass.
-        using (var authority = new CertificateAuthority(
-            identity.Machine,
-            X509CertificateLoader.LoadCertificate(identity.HostCa.RawData),
-            folder.LoadHostCaKey(),
-            [identity.Root.PublicKey.ExportSubjectPublicKeyInfo()]))
+        using (var authority = identity.CreateAuthority())
         {
             result = await reconciler.ReconcileAsync(state, identity.Machine, authority, cancellationToken);
+        }
+
+        if (certificateLog is not null)
+        {
+            await EndpointCertificateLog.RecordAsync(certificateLog, identity.Machine, state, result, logger, cancellationToken);
         }
 
         if (reconciler.Policy != loggedPolicy)

@@ -24,6 +24,7 @@ public static class KithCli
         root.Subcommands.Add(PlanCommand.Create(output));
         root.Subcommands.Add(ApplyCommand.Create(output, error));
         root.Subcommands.Add(IssueCommand.Create(output));
+        root.Subcommands.Add(RevokeCommand.Create(output));
         root.Subcommands.Add(ListCommand.Create(output));
         root.Subcommands.Add(InspectCommand.Create(output));
         root.Subcommands.Add(MachineCommand.Create(output));

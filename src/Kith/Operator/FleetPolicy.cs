@@ -67,11 +67,17 @@ public static class FleetPolicy
         _ => CertificateKind.Server,
     };
 
-    public static string CrlUrl(FleetInventory inventory, string machine) =>
-        $"http://{machine}.{inventory.Domain}:{RevocationPort}/crl/{machine}.crl";
+    public static string CrlUrl(FleetInventory inventory, string machine) => CrlUrl(inventory.Domain, machine);
 
-    public static string OcspUrl(FleetInventory inventory, string machine) =>
-        $"http://{machine}.{inventory.Domain}:{RevocationPort}/ocsp";
+    public static string OcspUrl(FleetInventory inventory, string machine) => OcspUrl(inventory.Domain, machine);
+
+    /// <summary>Where a machine's agent serves its Host CA's CRL (the CRL distribution point of the leaves it signs).</summary>
+    public static string CrlUrl(string domain, string machine) =>
+        $"http://{machine}.{domain}:{RevocationPort}/crl/{machine}.crl";
+
+    /// <summary>Where a machine's agent answers OCSP for its Host CA's leaves (their AIA).</summary>
+    public static string OcspUrl(string domain, string machine) =>
+        $"http://{machine}.{domain}:{RevocationPort}/ocsp";
 
     /// <summary>
     /// The folder of a service's files on its machine: files.dir, else /var/lib/acme/&lt;first name&gt;

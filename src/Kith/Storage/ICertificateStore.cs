@@ -39,4 +39,31 @@ public interface ICertificateStore : IAsyncDisposable
     /// already revoked certificate keeps the first time and reason and returns true.
     /// </summary>
     Task<bool> RevokeAsync(string issuer, string serialHex, DateTimeOffset revokedAt, RevocationReason reason, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The revoked certificates of one issuer whose NotAfter is at or after <paramref name="notExpiredAt"/>
+    /// (expired ones may leave the CRL, RFC 5280 §3.3), ordered by serial (as hex text).
+    /// </summary>
+    Task<IReadOnlyList<RevokedCertificate>> ListRevokedAsync(string issuer, DateTimeOffset notExpiredAt, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The next CRL number of an issuer: 1, 2, 3 … persisted and atomic, so two callers (threads or
+    /// processes) never get the same number and a number is never handed out again after a restart.
+    /// </summary>
+    Task<long> NextCrlNumberAsync(string issuer, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A value that changes whenever a certificate is recorded or revoked or a key is blocked, in this
+    /// process or another one on the same store. Cheap: the agent polls it every few seconds.
+    /// </summary>
+    Task<long> RevisionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Refuses a key for any later issuance: stores the SHA-256 of <paramref name="subjectPublicKeyInfo"/>
+    /// (the DER SubjectPublicKeyInfo). Blocking a key twice keeps the first time and reason.
+    /// </summary>
+    Task BlockKeyAsync(byte[] subjectPublicKeyInfo, RevocationReason reason, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>True when <paramref name="subjectPublicKeyInfo"/> (DER) was blocked with <see cref="BlockKeyAsync"/>.</summary>
+    Task<bool> IsKeyBlockedAsync(byte[] subjectPublicKeyInfo, CancellationToken cancellationToken = default);
 }

@@ -86,30 +86,19 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
     {
         StoredCertificate.ValidateKey(issuer, serialHex, nameof(serialHex));
         int code = StoredCertificate.EncodeReason(reason);
-        await using var writer = await OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using (var durable = connection.CreateCommand())
-        {
-            // Revocations are rare and must survive a power cut: fsync this commit's WAL frames.
-            durable.CommandText = "PRAGMA synchronous=FULL";
-            await durable.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using var command = connection.CreateCommand();
-        command.CommandText = RevokeSql;
-        command.Parameters.AddWithValue("@issuer", issuer);
-        command.Parameters.AddWithValue("@serial_hex", serialHex);
-        command.Parameters.AddWithValue("@revoked_at", StoredCertificate.EncodeTime(revokedAt));
-        command.Parameters.AddWithValue("@reason", code);
-        var revoked = await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-        await using (var normal = connection.CreateCommand())
-        {
-            // The pooled handle keeps its settings: back to the default for the operations that reuse it.
-            normal.CommandText = "PRAGMA synchronous=NORMAL";
-            await normal.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return revoked;
+        // Revocations are rare and must survive a power cut.
+        return await WriteDurablyAsync(
+            async (connection, ct) =>
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = RevokeSql;
+                command.Parameters.AddWithValue("@issuer", issuer);
+                command.Parameters.AddWithValue("@serial_hex", serialHex);
+                command.Parameters.AddWithValue("@revoked_at", StoredCertificate.EncodeTime(revokedAt));
+                command.Parameters.AddWithValue("@reason", code);
+                return await command.ExecuteNonQueryAsync(ct) == 1;
+            },
+            cancellationToken);
     }
 
     /// <summary>Releases the pooled connections, so the file can be moved or deleted.</summary>
@@ -120,4 +109,31 @@ public sealed partial class SqliteCertificateStore : ICertificateStore
 
     private Task<SqliteWriter> OpenWriterAsync(CancellationToken cancellationToken) =>
         _database.OpenWriterAsync(cancellationToken);
+
+    /// <summary>
+    /// Runs one write with <c>synchronous=FULL</c>, so its commit's WAL frames are fsynced before it returns
+    /// (revocations, CRL numbers and blocked keys must survive a power cut), then sets the pooled handle back.
+    /// </summary>
+    private async Task<T> WriteDurablyAsync<T>(Func<SqliteConnection, CancellationToken, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
+        await SetSynchronousAsync(connection, "FULL", cancellationToken);
+        try
+        {
+            return await write(connection, cancellationToken);
+        }
+        finally
+        {
+            // The pooled handle keeps its settings: back to the default for the operations that reuse it.
+            await SetSynchronousAsync(connection, "NORMAL", CancellationToken.None);
+        }
+    }
+
+    private static async Task SetSynchronousAsync(SqliteConnection connection, string mode, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=" + mode;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

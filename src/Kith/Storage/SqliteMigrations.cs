@@ -83,5 +83,35 @@ internal static class SqliteMigrations
             );
             CREATE INDEX acme_challenges_authorization ON acme_challenges (authorization_id);
             """),
+        new(3, "revocation: CRL numbers per issuer, blocked keys, a revision counter the agent polls", """
+            CREATE TABLE crl_numbers (
+                issuer      TEXT    PRIMARY KEY,
+                last_number INTEGER NOT NULL
+            );
+            CREATE TABLE blocked_keys (
+                spki_sha256 BLOB    PRIMARY KEY,
+                reason      INTEGER NOT NULL,
+                blocked_at  INTEGER NOT NULL
+            );
+            CREATE TABLE store_revision (
+                id    INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            );
+            INSERT INTO store_revision (id, value) VALUES (1, 0);
+            CREATE TRIGGER certificates_recorded AFTER INSERT ON certificates
+            BEGIN
+                UPDATE store_revision SET value = value + 1 WHERE id = 1;
+            END;
+            CREATE TRIGGER certificates_revoked AFTER UPDATE OF revoked_at ON certificates
+            WHEN OLD.revoked_at IS NULL AND NEW.revoked_at IS NOT NULL
+            BEGIN
+                UPDATE store_revision SET value = value + 1 WHERE id = 1;
+            END;
+            CREATE TRIGGER blocked_keys_added AFTER INSERT ON blocked_keys
+            BEGIN
+                UPDATE store_revision SET value = value + 1 WHERE id = 1;
+            END;
+            CREATE INDEX certificates_revoked ON certificates (issuer, serial_hex) WHERE revoked_at IS NOT NULL;
+            """),
     ];
 }

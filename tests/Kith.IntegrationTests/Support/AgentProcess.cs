@@ -57,6 +57,13 @@ internal sealed class AgentProcess : IDisposable
         string configPath, string machine, string agentFolder, string rootPem, string? extraConfig = null, (string Address, int Port)? listen = null, IReadOnlyList<string>? launcher = null)
     {
         var (address, port) = listen ?? ("127.0.0.1", TestProcesses.FreeLoopbackPort());
+        // Many agents share this machine's loopback: the default revocation port (8580) would clash, so it is off
+        // unless the test asks for it.
+        if (extraConfig?.Contains("revocation_listen", StringComparison.Ordinal) != true)
+        {
+            extraConfig = (extraConfig is null ? string.Empty : extraConfig + "\n") + "revocation_listen: []";
+        }
+
         File.WriteAllText(configPath, $"""
             # written by the test
             machine: {machine}

@@ -124,6 +124,45 @@ public sealed class SqliteCertificateStoreTests : CertificateStoreContract, IDis
         Assert.All(listed, c => Assert.Null(c.Der));
     }
 
+    [Fact]
+    public async Task Crl_numbers_keep_rising_after_the_file_is_reopened()
+    {
+        await using (var first = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct))
+        {
+            Assert.Equal(1, await first.NextCrlNumberAsync("storage", Ct));
+            Assert.Equal(2, await first.NextCrlNumberAsync("storage", Ct));
+        }
+
+        await using var second = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
+
+        Assert.Equal(3, await second.NextCrlNumberAsync("storage", Ct));
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_file_never_hand_out_the_same_crl_number()
+    {
+        await using var first = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
+        await using var second = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
+
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 40)
+            .Select(i => Task.Run(() => (i % 2 == 0 ? first : second).NextCrlNumberAsync("storage", Ct), Ct)));
+
+        Assert.Equal(Enumerable.Range(1, 40).Select(n => (long)n), numbers.Order());
+    }
+
+    [Fact]
+    public async Task Another_connection_revoking_changes_the_revision_this_store_reads()
+    {
+        await using var store = await SqliteCertificateStore.OpenAsync(DatabasePath, Ct);
+        await store.RecordAsync([Cert("01")], Ct);
+        long before = await store.RevisionAsync(Ct);
+
+        // As another process would: its own connection, outside this store.
+        await ScalarAsync<long>("UPDATE certificates SET revoked_at = 1, revocation_reason = 1 WHERE serial_hex = '01'; SELECT changes()");
+
+        Assert.NotEqual(before, await store.RevisionAsync(Ct));
+    }
+
     private async Task<T> ScalarAsync<T>(string sql)
     {
         await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
