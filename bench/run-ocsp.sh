@@ -80,11 +80,16 @@ serial=$(openssl x509 -in "$leaf" -noout -serial | cut -d= -f2)
 expiry=$(date -u -d "$(openssl x509 -in "$leaf" -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)
 printf 'V\t%s\t\t%s\tunknown\t%s\n' "$expiry" "$serial" "$(openssl x509 -in "$leaf" -noout -subject -nameopt compat | sed 's/^subject=//')" >"$o/index.txt"
 openssl_port=$(free_port)
-openssl ocsp -index "$o/index.txt" -port "127.0.0.1:$openssl_port" -rsigner "$o/ocsp.pem" -rkey "$o/ocsp.key" -CA "$dir/host-ca.pem" \
+# (openssl's -port takes a port only: it listens on every address for the length of the run.)
+openssl ocsp -index "$o/index.txt" -port "$openssl_port" -rsigner "$o/ocsp.pem" -rkey "$o/ocsp.key" -CA "$dir/host-ca.pem" \
   -nmin 1440 -ignore_err >"$o/responder.log" 2>&1 &
 openssl_pid=$!
 pids+=("$openssl_pid")
-sleep 0.5
+# A real request as the probe: a bare connect that sends nothing is what stalls openssl's responder.
+while curl -s -m 2 -o /dev/null "http://127.0.0.1:$openssl_port/"; [[ $? == 7 ]]; do
+  kill -0 "$openssl_pid" 2>/dev/null || { cat "$o/responder.log" >&2; exit 1; }
+  sleep 0.2
+done
 
 # ---- both answer good, checked by openssl as a client; the GET URL of a request without a nonce
 openssl ocsp -issuer "$dir/host-ca.pem" -cert "$leaf" -no_nonce -reqout "$work/req.der" -url "http://127.0.0.1:$kith_port/ocsp" \
