@@ -133,12 +133,16 @@ public static partial class AgentHost
         if (crl is not null)
         {
             app.Services.GetRequiredService<AgentCrl>(); // gives it the host's logger before the first CRL is signed
+            // The OCSP signer is logged first, so the first CRL already counts that change.
+            var ocsp = AgentOcsp.Open(folder, identity, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Ocsp"));
+            app.Lifetime.ApplicationStopped.Register(() => ocsp.DisposeAsync().AsTask().GetAwaiter().GetResult());
             crl.SignAsync(CancellationToken.None).GetAwaiter().GetResult();
             var acceptor = app.Services.GetRequiredService<StateAcceptor>();
             var revocation = new RevocationHttp(crl, identity.Machine, () => acceptor.Current, TimeProvider.System);
             // Every plain-HTTP request ends here: the HTTPS routes below are never reachable without TLS.
             app.Use((context, next) => context.Request.IsHttps ? next(context) : revocation.HandleAsync(context));
-            // OCSP (ocsp branch): revocation.Ocsp = ocsp.HandleAsync; crl.OnChange = ocsp.Invalidate;
+            revocation.Ocsp = ocsp.HandleAsync;
+            crl.OnChange = ocsp.Invalidate;
         }
 
         var endpoints = new StateEndpoints(identity, metrics, app.Services.GetRequiredService<StateAcceptor>());

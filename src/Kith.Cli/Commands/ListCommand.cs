@@ -79,6 +79,7 @@ internal static class ListCommand
     {
         CertificateKind.RootCa => "root-ca",
         CertificateKind.HostCa => "host-ca",
+        CertificateKind.OcspSigning => "ocsp",
         _ => kind.ToString().ToLowerInvariant(),
     };
 

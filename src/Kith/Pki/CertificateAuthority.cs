@@ -123,7 +123,8 @@ public sealed class CertificateAuthority : IDisposable
 
     private static string KeyFingerprint(ReadOnlySpan<byte> spki) => Convert.ToHexString(SHA256.HashData(spki));
 
-    private static byte[] EncodeSignatureAlgorithm(AsymmetricAlgorithm key, HashAlgorithmName hash)
+    /// <summary>The DER AlgorithmIdentifier of signatures by <paramref name="key"/> with <paramref name="hash"/>.</summary>
+    internal static byte[] EncodeSignatureAlgorithm(AsymmetricAlgorithm key, HashAlgorithmName hash)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
         using (writer.PushSequence())

@@ -8,6 +8,9 @@ public enum CertificateKind
     Server,
     Client,
     Both,
+
+    /// <summary>A Host CA's delegated OCSP signing certificate (id-kp-OCSPSigning), logged with service "ocsp".</summary>
+    OcspSigning,
 }
 
 /// <summary>RFC 5280 §5.3.1 CRLReason codes kith accepts (7 is unused in the RFC).</summary>

@@ -72,6 +72,7 @@ internal static class StoredCertificate
         CertificateKind.Server => "server",
         CertificateKind.Client => "client",
         CertificateKind.Both => "both",
+        CertificateKind.OcspSigning => "ocsp",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown certificate kind"),
     };
 
@@ -82,6 +83,7 @@ internal static class StoredCertificate
         "server" => CertificateKind.Server,
         "client" => CertificateKind.Client,
         "both" => CertificateKind.Both,
+        "ocsp" => CertificateKind.OcspSigning,
         _ => throw new KithException($"the issuance log holds a certificate of unknown kind '{text}': upgrade kith"),
     };
 
