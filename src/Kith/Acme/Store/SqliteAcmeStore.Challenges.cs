@@ -91,23 +91,32 @@ public sealed partial class SqliteAcmeStore
         await using var writer = await OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
+        // Reads first and changes with plain UPDATEs: RETURNING inside a transaction costs SQLite a statement journal per statement.
         string? authorizationId;
+        await using (var parent = Command(connection, transaction, "SELECT authorization_id FROM acme_challenges WHERE id = @id"))
+        {
+            parent.Parameters.AddWithValue("@id", challengeId);
+            authorizationId = await parent.ExecuteScalarAsync(cancellationToken) as string;
+        }
+
+        if (authorizationId is null)
+        {
+            return false;
+        }
+
         await using (var challenge = Command(connection, transaction, $"""
             UPDATE acme_challenges SET status = @status, validated_at = @validated_at, error_type = @error_type, error_detail = @error_detail
             WHERE id = @id AND {from}
-            RETURNING authorization_id
             """))
         {
             challenge.Parameters.AddWithValue("@id", challengeId);
             challenge.Parameters.AddWithValue("@status", AcmeStoredWords.Encode(valid ? AcmeChallengeStatus.Valid : AcmeChallengeStatus.Invalid));
             challenge.Parameters.AddWithValue("@validated_at", valid ? AcmeRows.EncodeTime(at) : DBNull.Value);
             AcmeRows.AddError(challenge, valid ? null : error);
-            authorizationId = await challenge.ExecuteScalarAsync(cancellationToken) as string;
-        }
-
-        if (authorizationId is null)
-        {
-            return false;
+            if (await challenge.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return false;
+            }
         }
 
         // The first result decides the authorization; a later one (another challenge of it) only records itself.
@@ -184,14 +193,25 @@ public sealed partial class SqliteAcmeStore
     private static async Task<string?> SetAuthorizationStatusAsync(
         SqliteConnection connection, SqliteTransaction transaction, string authorizationId, AcmeAuthorizationStatus status, string fromStatuses, CancellationToken cancellationToken)
     {
+        string? orderId;
+        await using (var order = Command(connection, transaction, "SELECT order_id FROM acme_authorizations WHERE id = @id"))
+        {
+            order.Parameters.AddWithValue("@id", authorizationId);
+            orderId = await order.ExecuteScalarAsync(cancellationToken) as string;
+        }
+
+        if (orderId is null)
+        {
+            return null;
+        }
+
         await using var command = Command(connection, transaction, $"""
             UPDATE acme_authorizations SET status = @status
             WHERE id = @id AND status IN ({fromStatuses})
-            RETURNING order_id
             """);
         command.Parameters.AddWithValue("@id", authorizationId);
         command.Parameters.AddWithValue("@status", AcmeStoredWords.Encode(status));
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? orderId : null;
     }
 
     /// <summary>
