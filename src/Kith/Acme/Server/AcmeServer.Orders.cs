@@ -238,13 +238,13 @@ public sealed partial class AcmeServer
         }
 
         var authority = currentAuthority();
-        var record = await certificates.FindAsync(authority.Authority.Name, order.CertificateSerial, cancellationToken).ConfigureAwait(false);
-        if (record?.Der is null)
+        var der = await store.FindCertificateDerAsync(authority.Authority.Name, order.CertificateSerial, cancellationToken).ConfigureAwait(false);
+        if (der is null)
         {
             return NotFound("certificate");
         }
 
-        var chain = System.Text.Encoding.ASCII.GetBytes(Pem.Encode("CERTIFICATE", record.Der) + authority.ChainPem);
+        var chain = System.Text.Encoding.ASCII.GetBytes(Pem.Encode("CERTIFICATE", der) + authority.ChainPem);
         return new AcmeHttpResponse(200, CertificateChainMediaType, chain);
     }
 

@@ -88,6 +88,28 @@ internal static class AcmeRows
         CreatedAt: Time(reader, 2),
         BoundAccountId: NullableString(reader, 3));
 
+    /// <summary>The order as a read would return it: times cut to the whole second, lists copied.</summary>
+    public static AcmeOrder AsStored(AcmeOrder order) => order with
+    {
+        Identifiers = [.. order.Identifiers],
+        AuthorizationIds = [.. order.AuthorizationIds],
+        Expires = AsStored(order.Expires),
+        NotBefore = AsStored(order.NotBefore),
+        NotAfter = AsStored(order.NotAfter),
+        CreatedAt = AsStored(order.CreatedAt),
+    };
+
+    /// <inheritdoc cref="AsStored(AcmeOrder)"/>
+    public static AcmeAuthorization AsStored(AcmeAuthorization authorization) => authorization with
+    {
+        Expires = AsStored(authorization.Expires),
+        Challenges = [.. authorization.Challenges.Select(c => c with { Validated = AsStored(c.Validated) })],
+    };
+
+    public static DateTimeOffset AsStored(DateTimeOffset time) => StoredCertificate.DecodeTime(StoredCertificate.EncodeTime(time));
+
+    public static DateTimeOffset? AsStored(DateTimeOffset? time) => time is { } t ? AsStored(t) : null;
+
     private static DateTimeOffset Time(SqliteDataReader reader, int column) => StoredCertificate.DecodeTime(reader.GetInt64(column));
 
     private static DateTimeOffset? NullableTime(SqliteDataReader reader, int column) =>

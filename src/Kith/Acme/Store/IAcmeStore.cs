@@ -70,6 +70,13 @@ public interface IAcmeStore : IAsyncDisposable
     Task<bool> CompleteChallengeAsync(string challengeId, bool valid, AcmeStoredError? error, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// For <c>AcmeServerOptions.AutoValidChallenges</c> (tests and benchmarks): challenge pending → valid, only while its
+    /// authorization is pending, with the authorization and order changes of <see cref="CompleteChallengeAsync"/>, all in
+    /// one transaction. True for exactly one caller; false (nothing changed) otherwise.
+    /// </summary>
+    Task<bool> ValidateChallengeAtOnceAsync(string challengeId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Authorization pending/valid → deactivated (RFC 8555 §7.5.2); a pending or ready order with it → invalid
     /// (error unauthorized), so finalize cannot issue for a name the client gave up. False when not in those states.
     /// </summary>
@@ -87,6 +94,9 @@ public interface IAcmeStore : IAsyncDisposable
     /// when the serial exists; returns false (nothing logged) when the order was not processing.
     /// </summary>
     Task<bool> CompleteFinalizeAsync(string orderId, CertificateRecord certificate, CancellationToken cancellationToken = default);
+
+    /// <summary>The DER of a certificate in the issuance log, or null (a just-issued one comes from memory).</summary>
+    Task<byte[]?> FindCertificateDerAsync(string issuer, string serialHex, CancellationToken cancellationToken = default);
 
     /// <summary>Order processing → ready again (issuing failed inside kith; the client may retry).</summary>
     Task<bool> AbandonFinalizeAsync(string orderId, CancellationToken cancellationToken = default);

@@ -28,13 +28,26 @@ public sealed partial class SqliteAcmeStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _cache.Put(AcmeRows.AsStored(order), authorizations.Select(AcmeRows.AsStored));
     }
 
     /// <inheritdoc/>
     public async Task<AcmeOrder?> FindOrderAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return await FindOrderAsync("id = @value", id, cancellationToken);
+        if (_cache.FindOrder(id) is { } cached)
+        {
+            return cached;
+        }
+
+        var seen = _cache.Generation;
+        var order = await FindOrderAsync("id = @value", id, cancellationToken);
+        if (order is not null)
+        {
+            _cache.Fill(seen, order);
+        }
+
+        return order;
     }
 
     /// <inheritdoc/>
@@ -65,17 +78,8 @@ public sealed partial class SqliteAcmeStore
     {
         ArgumentNullException.ThrowIfNull(orderId);
         ArgumentNullException.ThrowIfNull(error);
-        return await ExecuteAsync(
-            """
-            UPDATE acme_orders SET status = 'invalid', error_type = @error_type, error_detail = @error_detail
-            WHERE id = @id AND status IN ('pending', 'ready')
-            """,
-            command =>
-            {
-                command.Parameters.AddWithValue("@id", orderId);
-                AcmeRows.AddError(command, error);
-            },
-            cancellationToken) == 1;
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        return await InvalidateOrderAsync(writer.Connection, null, orderId, "'pending', 'ready'", error, cancellationToken);
     }
 
     private static void CheckNewOrder(AcmeOrder order, IReadOnlyList<AcmeAuthorization> authorizations)

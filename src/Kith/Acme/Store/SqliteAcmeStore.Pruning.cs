@@ -44,6 +44,7 @@ public sealed partial class SqliteAcmeStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _cache.Clear();
         return pruned;
     }
 }

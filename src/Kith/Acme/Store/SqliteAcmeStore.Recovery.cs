@@ -12,6 +12,12 @@ public sealed partial class SqliteAcmeStore
     }
 
     /// <inheritdoc/>
-    public Task<int> ResetProcessingOrdersAsync(CancellationToken cancellationToken = default) =>
-        ExecuteAsync("UPDATE acme_orders SET status = 'ready' WHERE status = 'processing'", _ => { }, cancellationToken);
+    public async Task<int> ResetProcessingOrdersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        await using var command = Command(writer.Connection, null, "UPDATE acme_orders SET status = 'ready' WHERE status = 'processing'");
+        var reset = await command.ExecuteNonQueryAsync(cancellationToken);
+        _cache.Clear();
+        return reset;
+    }
 }

@@ -11,11 +11,17 @@ namespace Kith.Acme.Store;
 /// Same habits as <see cref="SqliteCertificateStore"/>: a pooled connection per operation, WAL, a busy timeout,
 /// <c>BEGIN IMMEDIATE</c> for multi-statement writes. Every compare-and-set transition is one
 /// <c>UPDATE … WHERE status = …</c> whose changed-row count says who won: SQLite runs one writer at a time, so
-/// racing callers see exactly one winner, across threads and processes alike.
+/// racing callers see exactly one winner, across threads and processes alike. Orders, authorizations and issued
+/// certificates are also kept in a bounded in-memory cache (<see cref="AcmeObjectCache"/>), changed after each
+/// commit while the writer turn is still held, so reading back what was just written costs no query. Only this
+/// process writes those tables (the CLI writes EAB keys only, which are not cached).
 /// </remarks>
 public sealed partial class SqliteAcmeStore : IAcmeStore
 {
     private readonly SqliteDatabase _database;
+
+    /// <summary>Recent orders, authorizations and certificates, changed under the writer turn after each commit.</summary>
+    private readonly AcmeObjectCache _cache = new();
 
     private SqliteAcmeStore(SqliteDatabase database) => _database = database;
 
