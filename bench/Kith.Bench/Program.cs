@@ -27,6 +27,11 @@ if (args.Length > 0 && args[0] == "fleet-convergence")
     return await FleetConvergenceDriver.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "crl-size")
+{
+    return CrlBenchmarks.PrintSizes();
+}
+
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(ThroughputDriver).Assembly).Run(args);
 
 // One parseable line per benchmark for scripts (bench/run-issuance.sh): ops/s from the mean, and from the

@@ -103,6 +103,8 @@ public sealed class AgentOptionsTests : IDisposable
     [InlineData("peers: ['https://192.0.2.1:8555']\n", "write it as MACHINE=https://192.0.2.1:8555")]
     [InlineData("peers: ['Al_pha=https://192.0.2.1:8555']\n", "not a machine name")]
     [InlineData("peers: ['alpha=https://alpha.home.arpa:8555']\n", "the MACHINE= form takes an IP address")]
+    [InlineData("revocation_listen: [localhost:8580]\n", "revocation_listen address 'localhost:8580' is not ADDRESS:PORT")]
+    [InlineData("revocation_listen: 8580\n", "revocation_listen address '8580' is not ADDRESS:PORT")]
     [InlineData("- a\n- b\n", "mapping")]
     [InlineData("machine: 'open\n", "not valid YAML")]
     public void A_bad_config_is_refused_with_what_is_wrong(string text, string mention)
@@ -110,6 +112,18 @@ public sealed class AgentOptionsTests : IDisposable
         var error = Assert.Throws<KithException>(() => AgentOptions.Load(Write("bad.yaml", text), null, null));
 
         Assert.Contains(mention, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Revocation_listens_by_default_on_every_listen_address_at_port_8580_and_an_empty_list_turns_it_off()
+    {
+        var defaults = AgentOptions.Load(Write("default.yaml", "listen: [10.0.0.1:8555, '[::1]:9000', 10.0.0.1:8556]\n"), folder, null);
+        var off = AgentOptions.Load(Write("off.yaml", "revocation_listen: []\n"), folder, null);
+        var listed = AgentOptions.Load(Write("listed.yaml", "revocation_listen: [127.0.0.1:18580, '[::1]:18580']\n"), folder, null);
+
+        Assert.Equal([IPEndPoint.Parse("10.0.0.1:8580"), IPEndPoint.Parse("[::1]:8580")], defaults.EffectiveRevocationListen);
+        Assert.Empty(off.EffectiveRevocationListen);
+        Assert.Equal([IPEndPoint.Parse("127.0.0.1:18580"), IPEndPoint.Parse("[::1]:18580")], listed.EffectiveRevocationListen);
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Formats.Asn1;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Kith.Pki;
 using Kith.Storage;
 
@@ -78,6 +81,37 @@ public sealed class RevocationListSignerTests : IDisposable
         Assert.Contains("verify failure", bad.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(300)]
+    public void The_signed_list_is_byte_for_byte_what_dotnets_crl_builder_writes(int count)
+    {
+        var entries = Enumerable.Range(0, count)
+            .Select(i => new CrlEntry(SerialNumber.ToHex(SerialNumber.New()), ThisUpdate.AddMinutes(-i), new[] { 0, 1, 3, 4, 5, 9 }[i % 6]))
+            .Append(new CrlEntry("7f", new DateTimeOffset(2051, 1, 1, 0, 0, 0, TimeSpan.Zero), 1)) // GeneralizedTime from 2050
+            .ToList();
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var entry in entries)
+        {
+            builder.AddEntry(Convert.FromHexString(entry.SerialHex), entry.RevokedAt, entry.ReasonCode == 0 ? null : (X509RevocationReason)entry.ReasonCode);
+        }
+
+        var expected = builder.Build(
+            authorities.Host.Certificate.SubjectName,
+            X509SignatureGenerator.CreateForECDsa(authorities.HostKey),
+            new System.Numerics.BigInteger(9),
+            ThisUpdate.AddHours(48),
+            HashAlgorithmName.SHA256,
+            X509AuthorityKeyIdentifierExtension.CreateFromSubjectKeyIdentifier(authorities.Host.SubjectKeyIdentifier),
+            ThisUpdate);
+
+        var actual = RevocationListSigner.Sign(authorities.Host, entries, 9, ThisUpdate, ThisUpdate.AddHours(48));
+
+        // ECDSA signatures differ on every signing: the signed part (TBSCertList) and the algorithm must not.
+        Assert.Equal(Convert.ToHexString(SignedPart(expected)), Convert.ToHexString(SignedPart(actual)));
+    }
+
     [Fact]
     public void An_empty_crl_is_valid()
     {
@@ -96,6 +130,13 @@ public sealed class RevocationListSignerTests : IDisposable
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => RevocationListSigner.Sign(authorities.Host, [], 1, ThisUpdate, ThisUpdate));
 
         Assert.Equal("nextUpdate", ex.ParamName);
+    }
+
+    private static byte[] SignedPart(byte[] crl)
+    {
+        var outer = new AsnReader(crl, AsnEncodingRules.DER).ReadSequence();
+        var tbs = outer.ReadEncodedValue().ToArray();
+        return [.. tbs, .. outer.ReadEncodedValue().ToArray()];
     }
 
     public void Dispose()
