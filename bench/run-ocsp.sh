@@ -118,6 +118,20 @@ rate() { # LABEL URL [wrk options]: wrk's responses/s (non-2xx and socket errors
   echo "$rps"
 }
 
+# ---- first with curl (8 processes, 250 URLs each, a new connection per request for openssl): openssl's responder
+# cannot be measured with wrk, whose start-up probe connects and closes without a request and stalls it.
+curl_rate() { # URL: responses/s over 2,000 requests
+  local list="$work/urls" start end
+  for _ in $(seq 250); do printf 'url = "%s"\noutput = "/dev/null"\n' "$1"; done >"$list"
+  start=$(date +%s.%N)
+  seq 8 | xargs -P 8 -I{} curl -s -K "$list" -m 60 || true
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 2000 / (e - s) }'
+}
+kith_curl=$(curl_rate "$kith_url")
+openssl_curl=$(curl_rate "$openssl_url")
+printf '  %-44s %8s responses/s\n' "kith agent, curl x8" "$kith_curl" "openssl ocsp -index, curl x8" "$openssl_curl" >&2
+
 echo "== OCSP GET, wrk -t2 -c$connections -d${seconds}s on loopback; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   agent: ${kith[*]##*/}; openssl: $(openssl version | cut -d' ' -f1-2)"
 kith_keep=$(rate "kith agent, keep-alive" "$kith_url")
@@ -146,5 +160,6 @@ if curl -s -m 5 -o /dev/null "$openssl_url"; then openssl_idle="answers"; else o
 cpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$agent_pid/stat")
 rss=$(awk '$1 == "VmHWM:" { printf "%.0f", $2 / 1024 }' "/proc/$agent_pid/status")
 echo "RESULT ocsp keep-alive ($connections conns): kith $kith_keep/s, openssl $openssl_keep/s; Connection: close: kith $kith_close/s, openssl $openssl_close/s"
+echo "RESULT ocsp with curl x8 (2,000 requests): kith $kith_curl/s, openssl $openssl_curl/s"
 echo "RESULT ocsp with 60 idle/garbage connections open: kith $kith_idle/s; openssl with one idle connection: $openssl_idle"
 echo "RESULT agent: ${cpu} s CPU in all, peak RSS ${rss} MiB"
