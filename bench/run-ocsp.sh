@@ -13,12 +13,12 @@ connections=${2:-64}
   echo "run-ocsp.sh: SECONDS and CONNECTIONS must be whole numbers of at least 1" >&2
   exit 2
 }
-for tool in wrk nc; do
+for tool in wrk nc ab; do
   if ! command -v "$tool" >/dev/null; then
     if [[ $(id -u) == 0 ]]; then
-      apt-get install -y wrk netcat-openbsd >/dev/null
+      apt-get install -y wrk netcat-openbsd apache2-utils >/dev/null
     else
-      echo "run-ocsp.sh: $tool is missing; install it (Debian: apt-get install wrk netcat-openbsd)" >&2
+      echo "run-ocsp.sh: $tool is missing; install it (Debian: apt-get install wrk netcat-openbsd apache2-utils)" >&2
       exit 2
     fi
   fi
@@ -128,6 +128,20 @@ curl_rate() { # URL: responses/s over 2,000 requests
   end=$(date +%s.%N)
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 2000 / (e - s) }'
 }
+# ---- ApacheBench (HTTP/1.0, a new connection per request, -c connections at once): the form in which openssl's
+# responder can be measured at all. ab counts a response of another length as "failed"; ECDSA signatures vary in
+# length, so only non-2xx answers and exceptions count here.
+ab_rate() { # LABEL URL: responses/s over connections x 300 requests
+  local out rps non2xx
+  out=$(ab -q -n $((connections * 300)) -c "$connections" "$2" 2>&1)
+  rps=$(awk '/^Requests per second:/ { printf "%.0f", $4 }' <<<"$out")
+  non2xx=$(awk '/^Non-2xx responses:/ { print $3 }' <<<"$out")
+  printf '  %-44s %8s responses/s %s\n' "$1" "$rps" "${non2xx:+(non-2xx: $non2xx)}" >&2
+  echo "$rps"
+}
+kith_ab=$(ab_rate "kith agent, ab -c$connections (Connection: close)" "$kith_url")
+openssl_ab=$(ab_rate "openssl ocsp -index, ab -c$connections" "$openssl_url")
+
 kith_curl=$(curl_rate "$kith_url")
 openssl_curl=$(curl_rate "$openssl_url")
 printf '  %-44s %8s responses/s\n' "kith agent, curl x8" "$kith_curl" "openssl ocsp -index, curl x8" "$openssl_curl" >&2
@@ -160,6 +174,7 @@ if curl -s -m 5 -o /dev/null "$openssl_url"; then openssl_idle="answers"; else o
 cpu=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$agent_pid/stat")
 rss=$(awk '$1 == "VmHWM:" { printf "%.0f", $2 / 1024 }' "/proc/$agent_pid/status")
 echo "RESULT ocsp keep-alive ($connections conns): kith $kith_keep/s, openssl $openssl_keep/s; Connection: close: kith $kith_close/s, openssl $openssl_close/s"
+echo "RESULT ocsp with ab (HTTP/1.0, a connection per request, $connections at once): kith $kith_ab/s, openssl $openssl_ab/s"
 echo "RESULT ocsp with curl x8 (2,000 requests): kith $kith_curl/s, openssl $openssl_curl/s"
 echo "RESULT ocsp with 60 idle/garbage connections open: kith $kith_idle/s; openssl with one idle connection: $openssl_idle"
 echo "RESULT agent: ${cpu} s CPU in all, peak RSS ${rss} MiB"
