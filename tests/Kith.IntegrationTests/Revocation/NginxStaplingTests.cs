@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Kith.IntegrationTests.Support;
 
 namespace Kith.IntegrationTests.Revocation;
@@ -43,23 +42,6 @@ public class NginxStaplingTests
         Assert.DoesNotContain("OCSP response: no response sent", output, StringComparison.Ordinal);
     }
 
-    private static string SClientStatus(RevocationFleet fleet, int port)
-    {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in new[] { "s_client", "-connect", $"127.0.0.1:{port}", "-servername", "ops.home.arpa", "-status", "-CAfile", fleet.Kith.RootCertificate })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(10_000))
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        return stdout.Result + stderr.Result;
-    }
+    private static string SClientStatus(RevocationFleet fleet, int port) =>
+        Openssl.Run("s_client", "-connect", $"127.0.0.1:{port}", "-servername", "ops.home.arpa", "-status", "-CAfile", fleet.Kith.RootCertificate).Output;
 }

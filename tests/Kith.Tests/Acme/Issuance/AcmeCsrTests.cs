@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Kith.Acme;
 using Kith.Acme.Issuance;
+using Kith.Tests.Pki;
 
 namespace Kith.Tests.Acme.Issuance;
 
@@ -88,8 +89,8 @@ public sealed class AcmeCsrTests
         using var folder = new TempDirectory();
         var key = Path.Combine(folder.Path, "key.pem");
         var csr = Path.Combine(folder.Path, "csr.der");
-        Assert.Equal(0, TestCsrs.Openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key).ExitCode);
-        var made = TestCsrs.Openssl("req", "-new", "-key", key, "-subj", "/CN=a.example", "-addext", "subjectAltName=DNS:a.example,DNS:b.example,IP:127.0.0.1",
+        Assert.Equal(0, OpensslCli.Run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key).ExitCode);
+        var made = OpensslCli.Run("req", "-new", "-key", key, "-subj", "/CN=a.example", "-addext", "subjectAltName=DNS:a.example,DNS:b.example,IP:127.0.0.1",
             "-outform", "DER", "-out", csr);
         Assert.True(made.ExitCode == 0, made.Output);
 
@@ -104,13 +105,13 @@ public sealed class AcmeCsrTests
     {
         using var folder = new TempDirectory();
         var key = Path.Combine(folder.Path, "key.pem");
-        Assert.Equal(0, TestCsrs.Openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key).ExitCode);
+        Assert.Equal(0, OpensslCli.Run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key).ExitCode);
         byte[] Make(string name, params string[] sigopts)
         {
             var path = Path.Combine(folder.Path, name);
             string[] arguments = ["req", "-new", "-key", key, "-subj", "/CN=a.example", "-addext", "subjectAltName=DNS:a.example,DNS:b.example",
                 "-sigopt", "rsa_padding_mode:pss", .. sigopts.SelectMany(o => new[] { "-sigopt", o }), "-outform", "DER", "-out", path];
-            var made = TestCsrs.Openssl(arguments);
+            var made = OpensslCli.Run(arguments);
             Assert.True(made.ExitCode == 0, made.Output);
             return File.ReadAllBytes(path);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Asn1;
 using System.Net;
 using System.Security.Cryptography;
@@ -144,22 +143,6 @@ internal static class TestCsrs
         }
 
         return csr.Encode();
-    }
-
-    /// <summary>Runs the real openssl binary; returns its exit code and what it printed.</summary>
-    public static (int ExitCode, string Output) Openssl(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        return (process.ExitCode, stdout.Result + stderr.Result);
     }
 }
 
