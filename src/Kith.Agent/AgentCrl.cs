@@ -1,5 +1,4 @@
 using System.Security.Cryptography.X509Certificates;
-using Kith.Enrollment;
 using Kith.Pki;
 using Kith.Storage;
 using Microsoft.Extensions.Hosting;
@@ -24,7 +23,6 @@ public sealed partial class AgentCrl : BackgroundService
     /// <summary>How often the store's revision is read (one indexed row).</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(2);
 
-    private readonly AgentFolder folder;
     private readonly AgentIdentity identity;
     private readonly ICertificateStore store;
     private readonly TimeProvider time;
@@ -32,10 +30,10 @@ public sealed partial class AgentCrl : BackgroundService
     private volatile SignedCrl? current;
     private long signedRevision = long.MinValue;
     private X509Certificate2? signedUnder;
+    private IReadOnlyList<RevokedCertificate> signedEntries = [];
 
-    public AgentCrl(AgentFolder folder, AgentIdentity identity, ICertificateStore store, TimeProvider time, ILogger logger)
+    public AgentCrl(AgentIdentity identity, ICertificateStore store, TimeProvider time, ILogger logger)
     {
-        this.folder = folder;
         this.identity = identity;
         this.store = store;
         this.time = time;
@@ -53,8 +51,8 @@ public sealed partial class AgentCrl : BackgroundService
     public SignedCrl? Current => current;
 
     /// <summary>
-    /// Called after a CRL was signed because something changed (a certificate recorded or revoked, a key
-    /// blocked, a new Host CA): the hook for caches of revocation answers (the OCSP responder's).
+    /// Called after a CRL was signed because what it lists changed (a certificate revoked or expired off the list,
+    /// a new Host CA): the hook for caches of revocation answers (the OCSP responder's).
     /// </summary>
     public Action? OnChange { get; set; }
 
@@ -99,9 +97,16 @@ public sealed partial class AgentCrl : BackgroundService
         }
 
         var revoked = await store.ListRevokedAsync(identity.Machine, now, cancellationToken).ConfigureAwait(false);
+        if (current is { } unchanged && now < unchanged.ResignAt && ReferenceEquals(hostCa, signedUnder) && revoked.SequenceEqual(signedEntries))
+        {
+            // The revision also moves for every certificate issued; the list a CRL carries did not change.
+            signedRevision = revision;
+            return;
+        }
+
         long number = await store.NextCrlNumberAsync(identity.Machine, cancellationToken).ConfigureAwait(false);
         byte[] der;
-        using (var authority = new CertificateAuthority(identity.Machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), folder.LoadHostCaKey()))
+        using (var authority = identity.CreateAuthority(hostCa))
         {
             der = RevocationListSigner.Sign(
                 authority,
@@ -116,6 +121,7 @@ public sealed partial class AgentCrl : BackgroundService
         current = new SignedCrl(der, number, thisUpdate, thisUpdate + Validity, thisUpdate + Validity - ResignLeft, $"\"{identity.Machine}-{number}\"");
         signedRevision = revision;
         signedUnder = hostCa;
+        signedEntries = revoked;
         LogSigned(logger, identity.Machine, number, revoked.Count, thisUpdate + Validity);
         if (changed && !first)
         {

@@ -119,7 +119,7 @@ public static partial class AgentHost
         AgentCrl? crl = null;
         if (revocationListen.Count > 0)
         {
-            var crlService = new AgentCrl(folder, identity, certificateLog, TimeProvider.System, NullLogger.Instance);
+            var crlService = new AgentCrl(identity, certificateLog, TimeProvider.System, NullLogger.Instance);
             crl = crlService;
             builder.Services.AddSingleton(services => crlService.UseLogger(services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Crl")));
             builder.Services.AddHostedService(services => services.GetRequiredService<AgentCrl>());

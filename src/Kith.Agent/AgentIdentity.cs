@@ -69,7 +69,8 @@ public sealed partial class AgentIdentity : IDisposable
     /// </summary>
     public CertificateAuthority CreateAuthority() => CreateAuthority(hostCa);
 
-    private CertificateAuthority CreateAuthority(X509Certificate2 issuer) => new(
+    /// <summary>An authority over <paramref name="issuer"/> (a Host CA certificate this agent read earlier) and the Host CA key.</summary>
+    public CertificateAuthority CreateAuthority(X509Certificate2 issuer) => new(
         Machine,
         X509CertificateLoader.LoadCertificate(issuer.RawData),
         folder.LoadHostCaKey(),

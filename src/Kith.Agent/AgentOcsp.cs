@@ -31,7 +31,6 @@ internal sealed partial class AgentOcsp : IAsyncDisposable
     private const int MaxEncodedLength = (OcspRequestReader.MaxBytes + 2) / 3 * 4 * 3;
 
     private readonly AgentIdentity identity;
-    private readonly AgentFolder folder;
     private readonly SqliteCertificateStore store;
     private readonly ILogger logger;
     private readonly CancellationTokenSource stopping = new();
@@ -39,10 +38,9 @@ internal sealed partial class AgentOcsp : IAsyncDisposable
     private volatile Built current;
     private Task loop = Task.CompletedTask;
 
-    private AgentOcsp(AgentIdentity identity, AgentFolder folder, SqliteCertificateStore store, ILogger logger, Built current)
+    private AgentOcsp(AgentIdentity identity, SqliteCertificateStore store, ILogger logger, Built current)
     {
         this.identity = identity;
-        this.folder = folder;
         this.store = store;
         this.logger = logger;
         this.current = current;
@@ -57,8 +55,8 @@ internal sealed partial class AgentOcsp : IAsyncDisposable
         var store = SqliteCertificateStore.OpenAsync(folder.Store).GetAwaiter().GetResult();
         try
         {
-            var built = BuildAsync(folder, identity, store, CancellationToken.None).GetAwaiter().GetResult();
-            var ocsp = new AgentOcsp(identity, folder, store, logger, built);
+            var built = BuildAsync(identity, store, CancellationToken.None).GetAwaiter().GetResult();
+            var ocsp = new AgentOcsp(identity, store, logger, built);
             LogSigner(logger, built.Responder.Signer.Certificate.SerialNumber.ToLowerInvariant(), built.Responder.Signer.NotAfter);
             ocsp.loop = ocsp.RunAsync();
             return ocsp;
@@ -234,7 +232,7 @@ internal sealed partial class AgentOcsp : IAsyncDisposable
                 {
                     if (!ReferenceEquals(current.HostCa, identity.HostCa))
                     {
-                        var built = await BuildAsync(folder, identity, store, token).ConfigureAwait(false);
+                        var built = await BuildAsync(identity, store, token).ConfigureAwait(false);
                         current = built;
                         LogSigner(logger, built.Responder.Signer.Certificate.SerialNumber.ToLowerInvariant(), built.Responder.Signer.NotAfter);
                     }
@@ -266,10 +264,10 @@ internal sealed partial class AgentOcsp : IAsyncDisposable
         }
     }
 
-    private static async Task<Built> BuildAsync(AgentFolder folder, AgentIdentity identity, SqliteCertificateStore store, CancellationToken cancellationToken)
+    private static async Task<Built> BuildAsync(AgentIdentity identity, SqliteCertificateStore store, CancellationToken cancellationToken)
     {
         var hostCa = identity.HostCa;
-        var authority = new CertificateAuthority(identity.Machine, X509CertificateLoader.LoadCertificate(hostCa.RawData), folder.LoadHostCaKey());
+        var authority = identity.CreateAuthority(hostCa);
         try
         {
             var responder = await OcspResponder.StartAsync(authority, identity.Domain, store, cancellationToken: cancellationToken).ConfigureAwait(false);
