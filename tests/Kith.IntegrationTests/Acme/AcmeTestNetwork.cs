@@ -29,13 +29,6 @@ internal static class AcmeTestNetwork
 
     public static ChallengeRequest Request(string token = "T0k3n") => new(Name, token, token + ".thumbprint-of-the-account-key");
 
-    /// <summary>A port free on both 127.0.0.1 and 127.0.0.2 at the time of the call.</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A loopback port free at the time of the call, from below the ephemeral range.</summary>
+    public static int FreePort() => Support.TestProcesses.FreeLoopbackPort();
 }

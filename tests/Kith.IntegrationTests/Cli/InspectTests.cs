@@ -77,12 +77,7 @@ public class InspectTests
     {
         using var kith = new KithWorkspace();
         await kith.SucceedAsync("init");
-        int port;
-        using (var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        var port = Support.TestProcesses.FreeLoopbackPort();
 
         var result = await kith.KithAsync("inspect", $"127.0.0.1:{port}");
 

@@ -7,11 +7,35 @@ namespace Kith.IntegrationTests.Support;
 /// <summary>What every server a test starts needs: a free loopback port, and a kill that leaves nothing behind.</summary>
 internal static class TestProcesses
 {
+    private const int LowestPort = 20000;
+    private static readonly HashSet<int> HandedOut = [];
+    private static readonly int PortsEnd = EphemeralRangeStart();
+
+    /// <summary>
+    /// A loopback port free for TCP and UDP, never handed out twice in this process. It comes from below the kernel's
+    /// ephemeral range: a port there can be taken by any outgoing connection between this check and the server's bind,
+    /// which once made certbot fail with "Address already in use".
+    /// </summary>
     public static int FreeLoopbackPort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (PortsEnd <= LowestPort)
+        {
+            return AnyFreePort();
+        }
+
+        lock (HandedOut)
+        {
+            for (var attempt = 0; attempt < 4000; attempt++)
+            {
+                var port = Random.Shared.Next(LowestPort, PortsEnd);
+                if (HandedOut.Add(port) && IsFree(port))
+                {
+                    return port;
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"no free loopback port between {LowestPort} and {PortsEnd}");
     }
 
     /// <summary>Kills the process and its children if still running (bounded wait), then disposes it.</summary>
@@ -30,5 +54,41 @@ internal static class TestProcesses
         }
 
         process.Dispose();
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static int AnyFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32768;
+        }
     }
 }
