@@ -69,6 +69,12 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// </summary>
     public IReadOnlyList<IPEndPoint>? RevocationListen { get; init; }
 
+    /// <summary>The TSIG keys allowed to change _acme-challenge TXT records over RFC 2136 (dns_update_keys).</summary>
+    public IReadOnlyList<Kith.Dns.Update.TsigKey> DnsUpdateKeys { get; init; } = [];
+
+    /// <summary>Warnings about the key files (readable by others), logged when the agent starts serving DNS.</summary>
+    public IReadOnlyList<string> DnsUpdateKeyWarnings { get; init; } = [];
+
     /// <summary>The revocation addresses in effect (see <see cref="RevocationListen"/>).</summary>
     public IReadOnlyList<IPEndPoint> EffectiveRevocationListen =>
         RevocationListen ?? [.. Listen.Select(e => new IPEndPoint(e.Address, DefaultRevocationPort)).Distinct()];
@@ -100,6 +106,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         List<ConfiguredPeer> peers = [];
         var acme = new AgentAcmeOptions();
         List<IPEndPoint>? revocationListen = null;
+        (IReadOnlyList<Kith.Dns.Update.TsigKey> Keys, IReadOnlyList<string> Warnings) updateKeys = ([], []);
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -164,6 +171,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             ? [.. revocationList.Children.Select(item => ParseRevocationEndpoint(Scalar(path, key, item), path))]
                             : [ParseRevocationEndpoint(Scalar(path, key, value), path)];
                         break;
+                    case TsigKeyFiles.Key:
+                        updateKeys = TsigKeyFiles.Read(path, value);
+                        break;
                     case "acme":
                         acme = acme with { Enabled = Boolean(path, key, value) };
                         break;
@@ -221,6 +231,8 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             Peers = peers,
             Acme = acme,
             RevocationListen = revocationListen,
+            DnsUpdateKeys = updateKeys.Keys,
+            DnsUpdateKeyWarnings = updateKeys.Warnings,
         };
     }
 
@@ -261,7 +273,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen, dns_update_keys";
 
     /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
     private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>
