@@ -11,6 +11,12 @@ internal abstract record LegoChallenge
 
     /// <summary>dns-01: lego's exec provider runs <paramref name="ExecScript"/> to set and clear TXT records on <paramref name="Resolver"/> ("127.0.0.1:PORT").</summary>
     public sealed record Dns(string ExecScript, string Resolver) : LegoChallenge;
+
+    /// <summary>
+    /// dns-01 through lego's rfc2136 provider: TSIG-signed (hmac-sha256) updates to <paramref name="Nameserver"/>
+    /// ("127.0.0.1:PORT"), which lego also asks for the zone's SOA.
+    /// </summary>
+    public sealed record Rfc2136(string Nameserver, string KeyName, string Secret) : LegoChallenge;
 }
 
 /// <summary>
@@ -89,6 +95,18 @@ internal sealed class Lego(Uri directoryUrl, string caFile, string folder)
 
                 // The exec provider waits 60 s between the names of one order by default.
                 environment["EXEC_SEQUENCE_INTERVAL"] = "1";
+                break;
+            case LegoChallenge.Rfc2136 rfc2136:
+                // The zone's NS names resolve to port 53, not the test server's port: lego's check of the authoritative
+                // servers cannot reach them, and the update is applied before the answer, so there is nothing to wait for.
+                arguments.AddRange(["--dns", "rfc2136", "--dns.resolvers", rfc2136.Nameserver, "--dns.disable-cp"]);
+                environment["RFC2136_NAMESERVER"] = rfc2136.Nameserver;
+                environment["RFC2136_TSIG_KEY"] = rfc2136.KeyName;
+                environment["RFC2136_TSIG_SECRET"] = rfc2136.Secret;
+                environment["RFC2136_TSIG_ALGORITHM"] = "hmac-sha256.";
+                environment["RFC2136_POLLING_INTERVAL"] = "1";
+                environment["RFC2136_PROPAGATION_TIMEOUT"] = "30";
+                environment["RFC2136_SEQUENCE_INTERVAL"] = "1";
                 break;
         }
 

@@ -14,6 +14,9 @@ internal sealed record PebbleOptions
 
     /// <summary>externalAccountBindingRequired, with these key ids and base64url HMAC keys.</summary>
     public IReadOnlyDictionary<string, string>? ExternalAccountKeys { get; init; }
+
+    /// <summary>A DNS server ("127.0.0.1:PORT") pebble resolves through instead of the pebble-challtestsrv it starts otherwise.</summary>
+    public string? DnsServer { get; init; }
 }
 
 /// <summary>
@@ -25,10 +28,10 @@ internal sealed record PebbleOptions
 internal sealed class PebbleServer : IDisposable
 {
     private readonly TempFolder folder;
-    private readonly ChallengeTestServer dns;
+    private readonly ChallengeTestServer? dns;
     private readonly ClientProcess process;
 
-    private PebbleServer(TempFolder folder, ChallengeTestServer dns, ClientProcess process, LoopbackTlsCertificate tls, int port, int managementPort, int httpPort, int tlsPort)
+    private PebbleServer(TempFolder folder, ChallengeTestServer? dns, ClientProcess process, LoopbackTlsCertificate tls, int port, int managementPort, int httpPort, int tlsPort)
     {
         this.folder = folder;
         this.dns = dns;
@@ -60,7 +63,7 @@ internal sealed class PebbleServer : IDisposable
     public int TlsPort { get; }
 
     /// <summary>The DNS server pebble resolves identifiers and dns-01 TXT records through.</summary>
-    public ChallengeTestServer Dns => dns;
+    public ChallengeTestServer Dns => dns ?? throw new InvalidOperationException("this pebble resolves through PebbleOptions.DnsServer");
 
     /// <summary>What pebble printed so far.</summary>
     public string Log => process.Output;
@@ -74,7 +77,7 @@ internal sealed class PebbleServer : IDisposable
         ChallengeTestServer? dns = null;
         try
         {
-            dns = await ChallengeTestServer.StartAsync();
+            dns = options.DnsServer is null ? await ChallengeTestServer.StartAsync() : null;
             var tls = LoopbackTlsCertificate.Create(folder.Path);
             for (var attempt = 1; ; attempt++)
             {
@@ -90,7 +93,7 @@ internal sealed class PebbleServer : IDisposable
                     // same run every time.
                     ["PEBBLE_WFE_NONCEREJECT"] = "0",
                 };
-                var process = ClientProcess.Start("pebble", ["-config", config, "-dnsserver", dns.DnsAddress], environment, folder.Path);
+                var process = ClientProcess.Start("pebble", ["-config", config, "-dnsserver", options.DnsServer ?? dns!.DnsAddress], environment, folder.Path);
                 var pebble = new PebbleServer(folder, dns, process, tls, port, managementPort, httpPort, tlsPort);
                 if (await pebble.WaitUntilReadyAsync(deadline))
                 {
@@ -136,7 +139,7 @@ internal sealed class PebbleServer : IDisposable
     public void Dispose()
     {
         process.Dispose();
-        dns.Dispose();
+        dns?.Dispose();
         folder.Dispose();
     }
 
