@@ -108,8 +108,25 @@ public static partial class AgentHost
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile"),
             certificateLog));
         builder.Services.AddHostedService(services => services.GetRequiredService<ReconcileLoop>());
-        builder.Services.AddSingleton(services => new StateAcceptor(
-            stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), services.GetRequiredService<ReconcileLoop>().Wake));
+        FleetState? HeldState()
+        {
+            lock (gate)
+            {
+                return stateFile.Current;
+            }
+        }
+
+        builder.Services.AddSingleton(services => new AgentDns(options, identity.Machine, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Dns")));
+        builder.Services.AddSingleton(services =>
+        {
+            var reconcile = services.GetRequiredService<ReconcileLoop>();
+            var dns = services.GetRequiredService<AgentDns>();
+            return new StateAcceptor(stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), () =>
+            {
+                reconcile.Wake();
+                dns.Apply(HeldState());
+            });
+        });
         if (options.PeerSync)
         {
             builder.Services.AddHostedService(services => new PeerSync(
@@ -145,7 +162,10 @@ public static partial class AgentHost
             crl.OnChange = ocsp.Invalidate;
         }
 
-        var endpoints = new StateEndpoints(identity, metrics, app.Services.GetRequiredService<StateAcceptor>());
+        var agentDns = app.Services.GetRequiredService<AgentDns>();
+        app.Lifetime.ApplicationStarted.Register(() => agentDns.Apply(HeldState()));
+        app.Lifetime.ApplicationStopping.Register(() => agentDns.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        var endpoints = new StateEndpoints(identity, metrics, app.Services.GetRequiredService<StateAcceptor>(), agentDns);
         app.MapGet("/healthz", endpoints.Health);
         app.MapGet("/state", endpoints.GetState);
         app.MapPut("/state", endpoints.PutStateAsync);
@@ -176,12 +196,12 @@ public static partial class AgentHost
 }
 
 /// <summary>The HTTP endpoints; every read and change of the held state goes through the <see cref="StateAcceptor"/> and its lock.</summary>
-internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metrics, StateAcceptor acceptor)
+internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metrics, StateAcceptor acceptor, AgentDns dns)
 {
     /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
     public IResult Health([FromServices] ReconcileLoop reconcile)
     {
-        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow, reconcile.HostCaRevoked);
+        var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow, reconcile.HostCaRevoked) with { Dns = dns.Health() };
         return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 
@@ -242,7 +262,7 @@ internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metric
 
     public IResult Metrics()
     {
-        return Results.Text(metrics.Render(acceptor.Version, identity.HostCa.NotAfter.ToUniversalTime()), AgentMetrics.ContentType);
+        return Results.Text(metrics.Render(acceptor.Version, identity.HostCa.NotAfter.ToUniversalTime()) + dns.RenderMetrics(), AgentMetrics.ContentType);
     }
 
     private IResult TooLarge(string remote, long? length)

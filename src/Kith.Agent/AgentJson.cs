@@ -9,6 +9,7 @@ namespace Kith.Agent;
 /// <param name="LastReconcile">When the last reconcile pass ended; null before the first.</param>
 /// <param name="LastReconcileError">Why that pass failed as a whole, or null.</param>
 /// <param name="Endpoints">This machine's endpoints in the held state, each with its status.</param>
+/// <param name="Dns">The DNS server's state (docs/dns.md, "Serving"), or null where not asked.</param>
 /// <param name="HostCaRevoked">Set when the held state's Root CRL lists this machine's Host CA: what to do (docs/revoke.md).</param>
 public sealed record AgentHealth(
     string Status,
@@ -20,7 +21,8 @@ public sealed record AgentHealth(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] DateTimeOffset? LastReconcile = null,
     string? LastReconcileError = null,
     IReadOnlyList<EndpointHealth>? Endpoints = null,
-    string? HostCaRevoked = null);
+    string? HostCaRevoked = null,
+    AgentDnsHealth? Dns = null);
 
 /// <summary>PUT /state, accepted.</summary>
 public sealed record StateAccepted(long Version);

@@ -75,6 +75,13 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// <summary>Warnings about the key files (readable by others), logged when the agent starts serving DNS.</summary>
     public IReadOnlyList<string> DnsUpdateKeyWarnings { get; init; } = [];
 
+    /// <summary>
+    /// The UDP+TCP addresses of the DNS server (<c>dns_listen</c>), used only while this machine has role dns in
+    /// the held state; null means the default, port 53 on each of the machine's addresses in the state; empty
+    /// turns DNS serving off.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint>? DnsListen { get; init; }
+
     /// <summary>The revocation addresses in effect (see <see cref="RevocationListen"/>).</summary>
     public IReadOnlyList<IPEndPoint> EffectiveRevocationListen =>
         RevocationListen ?? [.. Listen.Select(e => new IPEndPoint(e.Address, DefaultRevocationPort)).Distinct()];
@@ -106,6 +113,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         List<ConfiguredPeer> peers = [];
         var acme = new AgentAcmeOptions();
         List<IPEndPoint>? revocationListen = null;
+        List<IPEndPoint>? dnsListen = null;
         (IReadOnlyList<Kith.Dns.Update.TsigKey> Keys, IReadOnlyList<string> Warnings) updateKeys = ([], []);
         if (File.Exists(path))
         {
@@ -171,6 +179,11 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                             ? [.. revocationList.Children.Select(item => ParseRevocationEndpoint(Scalar(path, key, item), path))]
                             : [ParseRevocationEndpoint(Scalar(path, key, value), path)];
                         break;
+                    case "dns_listen":
+                        dnsListen = value is YamlSequenceNode dnsList
+                            ? [.. dnsList.Children.Select(item => ParseDnsEndpoint(Scalar(path, key, item), path))]
+                            : [ParseDnsEndpoint(Scalar(path, key, value), path)];
+                        break;
                     case TsigKeyFiles.Key:
                         updateKeys = TsigKeyFiles.Read(path, value);
                         break;
@@ -231,6 +244,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             Peers = peers,
             Acme = acme,
             RevocationListen = revocationListen,
+            DnsListen = dnsListen,
             DnsUpdateKeys = updateKeys.Keys,
             DnsUpdateKeyWarnings = updateKeys.Warnings,
         };
@@ -245,6 +259,18 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         catch (KithException)
         {
             throw new KithException($"{source}: revocation_listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 0.0.0.0:8580 or [::1]:8580; [] turns it off)");
+        }
+    }
+
+    private static IPEndPoint ParseDnsEndpoint(string text, string source)
+    {
+        try
+        {
+            return ParseEndpoint(text, source);
+        }
+        catch (KithException)
+        {
+            throw new KithException($"{source}: dns_listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:53 or [::1]:53; [] turns DNS serving off)");
         }
     }
 
@@ -273,7 +299,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen, dns_update_keys";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen, dns_listen, dns_update_keys";
 
     /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
     private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>

@@ -16,4 +16,10 @@ public sealed class DnsServerOptions
 
     /// <summary>Threads blocked in receive on each UDP socket (each answers what it receives).</summary>
     public int UdpThreadsPerSocket { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    /// <summary>Handles RFC 2136 updates (opcode 5); null answers them NOTIMP.</summary>
+    public Kith.Dns.Update.DnsUpdateHandler? Updates { get; init; }
+
+    /// <summary>TXT records added by updates, served over the zones and re-read whenever they change; null for none.</summary>
+    public Kith.Dns.Update.DynamicTxtRecords? DynamicTxt { get; init; }
 }

@@ -32,6 +32,11 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         this.options = options;
         this.logger = logger;
+        if (options.DynamicTxt is { } dynamic)
+        {
+            dynamicTxt = dynamic.Snapshot();
+            dynamic.Changed += OnDynamicTxtChanged;
+        }
     }
 
     /// <summary>The addresses bound, with the real ports when 0 was asked (empty before <see cref="StartAsync"/>).</summary>
@@ -121,6 +126,11 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
         }
 
         await stopping.CancelAsync().ConfigureAwait(false);
+        if (options.DynamicTxt is { } dynamic)
+        {
+            dynamic.Changed -= OnDynamicTxtChanged;
+        }
+
         CloseSockets();
         foreach (var thread in threads)
         {
@@ -138,6 +148,8 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
 
         stopping.Dispose();
     }
+
+    private void OnDynamicTxtChanged() => LoadDynamicTxt(options.DynamicTxt!.Snapshot());
 
     private void Rebuild(string cause)
     {
@@ -241,7 +253,7 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
 
             try
             {
-                var length = Answer(query.AsSpan(0, received), response, tcp: false);
+                var length = Answer(query.AsSpan(0, received), response, tcp: false, peer);
                 if (length > 0)
                 {
                     socket.SendTo(response.AsSpan(0, length), SocketFlags.None, peer);
@@ -265,12 +277,28 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
     }
 
     /// <summary>The response's length, or 0 to send nothing.</summary>
-    private int Answer(ReadOnlySpan<byte> query, Span<byte> response, bool tcp)
+    private int Answer(ReadOnlySpan<byte> query, Span<byte> response, bool tcp, SocketAddress peer)
     {
-        if (DnsResponder.Classify(query) == DnsResponder.Kind.Drop)
+        var kind = DnsResponder.Classify(query);
+        if (kind == DnsResponder.Kind.Drop)
         {
             Counters.CountDropped();
             return 0;
+        }
+
+        if (kind == DnsResponder.Kind.Update && options.Updates is { } updates)
+        {
+            var client = (IPEndPoint)new IPEndPoint(peer.Family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0).Create(peer);
+            var answer = updates.Handle(query, client);
+            if (answer is null || answer.Length > response.Length)
+            {
+                Counters.CountDropped();
+                return 0;
+            }
+
+            answer.CopyTo(response);
+            Counters.Count(answer[3] & 0x0F);
+            return answer.Length;
         }
 
         var length = DnsResponder.Respond(table, query, response, tcp, out var rcode);
@@ -321,6 +349,7 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
             using (client)
             {
                 client.NoDelay = true;
+                var peer = client.RemoteEndPoint is { } remote ? remote.Serialize() : new SocketAddress(client.AddressFamily);
                 while (!stopping.IsCancellationRequested)
                 {
                     using var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
@@ -336,7 +365,7 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
                         return;
                     }
 
-                    var answer = Answer(query.AsSpan(0, length), response.AsSpan(2), tcp: true);
+                    var answer = Answer(query.AsSpan(0, length), response.AsSpan(2), tcp: true, peer);
                     if (answer == 0)
                     {
                         return; // garbage over TCP: the stream cannot be trusted to be in step any more
