@@ -73,4 +73,24 @@ public sealed class UpdateTests(UpdateAgentFleet fleet) : IClassFixture<UpdateAg
         IssuedChain.AssertValid(issued, fleet.Kith.RootCertificate, ["music.home.arpa"]);
         Assert.Contains("dns update by key acme-update from 127.0.0.1", fleet.Agent.Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Certbot_rfc2136_gets_a_certificate_from_the_agents_acme_server()
+    {
+        using var work = new TempFolder();
+        var credentials = work.Write("rfc2136.ini", $"""
+            dns_rfc2136_server = 127.0.0.1
+            dns_rfc2136_port = {fleet.DnsPort}
+            dns_rfc2136_name = {UpdateAgentFleet.KeyName}
+            dns_rfc2136_secret = {UpdateAgentFleet.Secret}
+            dns_rfc2136_algorithm = HMAC-SHA256
+
+            """);
+        File.SetUnixFileMode(credentials, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var certbot = new Certbot(fleet.AcmeDirectory, fleet.Kith.RootCertificate, work.File("certbot"));
+
+        var issued = await certbot.CertonlyRfc2136Async(credentials, ["music.home.arpa"]);
+
+        IssuedChain.AssertValid(issued, fleet.Kith.RootCertificate, ["music.home.arpa"]);
+    }
 }

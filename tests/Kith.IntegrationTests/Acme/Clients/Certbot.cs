@@ -43,6 +43,28 @@ internal sealed class Certbot(Uri directoryUrl, string caFile, string folder)
         return new IssuanceRun(run, Files(names[0]));
     }
 
+    /// <summary>
+    /// certonly with the dns-rfc2136 authenticator: TSIG-signed RFC 2136 updates to the server named in
+    /// <paramref name="credentialsFile"/> (dns_rfc2136_server, _port, _name, _secret, _algorithm), which certbot
+    /// also asks for the zone's SOA; one second of propagation wait instead of a minute.
+    /// </summary>
+    public async Task<IssuanceRun> CertonlyRfc2136Async(string credentialsFile, IReadOnlyList<string> names)
+    {
+        var arguments = new List<string>
+        {
+            "certonly", "--dns-rfc2136", "--dns-rfc2136-credentials", credentialsFile, "--dns-rfc2136-propagation-seconds", "1",
+            "--server", directoryUrl.ToString(),
+            "--agree-tos", "--register-unsafely-without-email",
+        };
+        foreach (var name in names)
+        {
+            arguments.AddRange(["-d", name]);
+        }
+
+        var run = await RunAsync(arguments);
+        return new IssuanceRun(run, Files(names[0]));
+    }
+
     /// <summary>renew --force-renewal of every lineage (the ports and server saved at certonly are reused).</summary>
     public async Task<IssuanceRun> RenewAsync(string lineage)
     {
