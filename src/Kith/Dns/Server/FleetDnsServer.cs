@@ -173,6 +173,8 @@ public sealed partial class FleetDnsServer : IAsyncDisposable
                 }
 
                 udp.Bind(endpoint);
+                // Room for bursts (the kernel caps this at net.core.rmem_max): a full buffer drops queries.
+                udp.ReceiveBufferSize = 4 << 20;
             }
             catch (SocketException e)
             {
