@@ -108,8 +108,23 @@ public static partial class AgentHost
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Reconcile"),
             certificateLog));
         builder.Services.AddHostedService(services => services.GetRequiredService<ReconcileLoop>());
+        if (options.Resolver.Format is not null)
+        {
+            builder.Services.AddSingleton(services => new AgentResolver(
+                options.Resolver,
+                () =>
+                {
+                    lock (gate)
+                    {
+                        return stateFile.Current;
+                    }
+                },
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Resolver")));
+            builder.Services.AddHostedService(services => services.GetRequiredService<AgentResolver>());
+        }
+
         builder.Services.AddSingleton(services => new StateAcceptor(
-            stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), services.GetRequiredService<ReconcileLoop>().Wake));
+            stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), OnAccepted(services)));
         if (options.PeerSync)
         {
             builder.Services.AddHostedService(services => new PeerSync(
@@ -169,6 +184,18 @@ public static partial class AgentHost
         app.Lifetime.ApplicationStopped.Register(identity.Dispose);
         app.Lifetime.ApplicationStopped.Register(() => certificateLog.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
+    }
+
+    /// <summary>What a newly accepted state wakes: the reconcile loop, and the resolver snippet when there is one.</summary>
+    private static Action OnAccepted(IServiceProvider services)
+    {
+        var reconcile = services.GetRequiredService<ReconcileLoop>();
+        var resolver = services.GetService<AgentResolver>();
+        return () =>
+        {
+            reconcile.Wake();
+            resolver?.Wake();
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kith agent for {Machine}.{Domain} listening on {Addresses}; state version {Version}; CRLs on {RevocationAddresses}")]

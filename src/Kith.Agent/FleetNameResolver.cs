@@ -19,7 +19,7 @@ internal sealed class FleetNameResolver(Func<FleetState?> state, string machine)
             return addresses;
         }
 
-        return await Dns.GetHostAddressesAsync(name, cancellationToken).ConfigureAwait(false);
+        return await System.Net.Dns.GetHostAddressesAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     public bool IsAllowed(IPAddress address)

@@ -32,6 +32,7 @@ public static class KithCli
         root.Subcommands.Add(PublishCommand.Create(output));
         root.Subcommands.Add(StatusCommand.Create(output));
         root.Subcommands.Add(AcmeCommand.Create(output));
+        root.Subcommands.Add(DnsCommand.Create(output, error));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

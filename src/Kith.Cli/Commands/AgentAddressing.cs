@@ -124,7 +124,7 @@ internal static class AgentAddressing
 
             try
             {
-                return new ProbeTarget(machine, Port, await Dns.GetHostAddressesAsync(Host, cancellationToken));
+                return new ProbeTarget(machine, Port, await System.Net.Dns.GetHostAddressesAsync(Host, cancellationToken));
             }
             catch (System.Net.Sockets.SocketException e)
             {

@@ -36,7 +36,7 @@ public sealed class ChallengeValidationOptions
     public Func<IPAddress, bool> IsAllowedAddress { get; init; } = IPAddress.IsLoopback;
 
     /// <summary>Resolves a name to addresses; the system resolver by default. Tests map names to loopback.</summary>
-    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveAddresses { get; init; } = Dns.GetHostAddressesAsync;
+    public Func<string, CancellationToken, Task<IPAddress[]>> ResolveAddresses { get; init; } = System.Net.Dns.GetHostAddressesAsync;
 
     /// <summary>DNS servers asked for dns-01 TXT records.</summary>
     public IReadOnlyList<IPEndPoint> DnsResolvers { get; init; } = [];
