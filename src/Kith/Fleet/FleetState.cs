@@ -8,6 +8,8 @@ namespace Kith.Fleet;
 /// <param name="RenewAt">The inventory's ca.renew_at, a fraction in (0, 1); null in states written before it existed (then 2/3).</param>
 /// <param name="RootCrl">The Root's current CRL (PEM), which agents serve at /crl/root.crl; null before the operator has one.</param>
 /// <param name="Revocations">Leaf revocations the operator asks agents to carry out (docs/revoke.md); null in states written before they existed.</param>
+/// <param name="DnsTtl">The inventory's dns.ttl in seconds, the default TTL of the fleet's DNS zones; null in states written before it existed (then 300).</param>
+/// <param name="Zones">The inventory's extra zones (the domain is always one); null in states written before they existed (then only the domain).</param>
 public sealed record FleetState(
     long Version,
     string Domain,
@@ -19,7 +21,9 @@ public sealed record FleetState(
     string TrustBundle,
     long? LeafValiditySeconds = null,
     double? RenewAt = null,
-    IReadOnlyList<FleetRevocationRequest>? Revocations = null);
+    IReadOnlyList<FleetRevocationRequest>? Revocations = null,
+    int? DnsTtl = null,
+    IReadOnlyList<string>? Zones = null);
 
 /// <summary>One machine: its addresses, roles, tags and the endpoints its services export.</summary>
 public sealed record FleetMachine(
@@ -55,8 +59,13 @@ public sealed record FleetEndpoint(
     string? Mode = null,
     IReadOnlyList<string>? Reload = null);
 
-/// <summary>One DNS record: A or AAAA for a machine's addresses, CNAME from an endpoint to its machine.</summary>
-public sealed record FleetDnsRecord(string Name, string Type, string Value);
+/// <summary>
+/// One DNS record: A or AAAA for a machine's addresses, CNAME from an endpoint to its machine, or one of the
+/// inventory's extra records (dns.records). <see cref="Value"/> is the presentation form without quotes:
+/// an address for A/AAAA, the target name for CNAME, the raw text for TXT, <c>priority weight port target</c> for SRV.
+/// </summary>
+/// <param name="Ttl">The record's TTL in seconds, or null for the zone default (<see cref="FleetState.DnsTtl"/>).</param>
+public sealed record FleetDnsRecord(string Name, string Type, string Value, int? Ttl = null);
 
 /// <summary>A machine's Host CA certificate, PEM.</summary>
 public sealed record FleetHostCa(string Machine, string Certificate);

@@ -74,6 +74,11 @@ public static class FleetStateBuilder
             }
         }
 
+        foreach (var extra in inventory.Dns.Records)
+        {
+            records.Add(new FleetDnsRecord(extra.Name, extra.Type, extra.Value, extra.Ttl is { } ttl ? (int)ttl.TotalSeconds : null));
+        }
+
         return new FleetState(
             version,
             inventory.Domain,
@@ -85,7 +90,9 @@ public static class FleetStateBuilder
             trustBundle,
             LeafValiditySeconds: (long)inventory.Ca.LeafValidity.TotalSeconds,
             RenewAt: inventory.Ca.RenewalFraction,
-            Revocations: [.. (revocations ?? []).OrderBy(r => r.RequestedAt).ThenBy(r => r.Machine, StringComparer.Ordinal).ThenBy(r => r.Serial ?? r.Name, StringComparer.Ordinal)]);
+            Revocations: [.. (revocations ?? []).OrderBy(r => r.RequestedAt).ThenBy(r => r.Machine, StringComparer.Ordinal).ThenBy(r => r.Serial ?? r.Name, StringComparer.Ordinal)],
+            DnsTtl: (int)inventory.Dns.Ttl.TotalSeconds,
+            Zones: [.. inventory.Zones]);
     }
 
     private static string? ReadHostCa(StateFolder state, string machine)

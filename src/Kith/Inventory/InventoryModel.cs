@@ -83,6 +83,9 @@ public sealed record FleetInventory(
     IReadOnlyList<Machine> Machines,
     IReadOnlyList<Service> Services)
 {
+    /// <summary>The <c>dns:</c> block: the zones' default TTL and extra records.</summary>
+    public DnsSettings Dns { get; init; } = DnsSettings.Default;
+
     /// <summary>The machine's own name in the fleet domain, e.g. <c>storage.home.arpa</c>.</summary>
     public string MachineFqdn(Machine machine) => $"{machine.Name}.{Domain}";
 
