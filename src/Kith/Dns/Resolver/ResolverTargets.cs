@@ -12,9 +12,6 @@ namespace Kith.Dns.Resolver;
 /// <param name="Servers">The dns machines' addresses with the port they answer on.</param>
 public sealed record ResolverTargets(IReadOnlyList<string> Zones, IReadOnlyList<IPEndPoint> Servers)
 {
-    /// <summary>The role that makes a machine one of the fleet's DNS servers.</summary>
-    public const string DnsRole = "dns";
-
     public const int DefaultPort = 53;
 
     /// <summary>Why there is no snippet, said by the CLI as an error and by the agent as a warning.</summary>
@@ -32,7 +29,7 @@ public sealed record ResolverTargets(IReadOnlyList<string> Zones, IReadOnlyList<
         var servers = new List<IPEndPoint>();
         foreach (var machine in state.Machines.OrderBy(m => m.Name, StringComparer.Ordinal))
         {
-            if (!machine.Roles.Contains(DnsRole, StringComparer.OrdinalIgnoreCase))
+            if (!machine.Roles.Contains(FleetZones.DnsRole, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -49,12 +46,12 @@ public sealed record ResolverTargets(IReadOnlyList<string> Zones, IReadOnlyList<
         return servers.Count == 0 ? null : new ResolverTargets(ZonesOf(state), servers);
     }
 
-    /// <summary>The fleet's domain, then the extra zones the state names, each once.</summary>
+    /// <summary>The fleet's domain, then the extra zones the state names, each once (the apexes of <see cref="FleetZones.Build"/>).</summary>
     public static IReadOnlyList<string> ZonesOf(FleetState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var zones = new List<string> { Normalise(state.Domain) };
-        foreach (var zone in ExtraZones(state))
+        foreach (var zone in state.Zones ?? [])
         {
             var name = Normalise(zone);
             if (!zones.Contains(name, StringComparer.Ordinal))
@@ -65,8 +62,6 @@ public sealed record ResolverTargets(IReadOnlyList<string> Zones, IReadOnlyList<
 
         return zones;
     }
-
-    private static IEnumerable<string> ExtraZones(FleetState state) => [];
 
     private static string Normalise(string name) => name.TrimEnd('.').ToLowerInvariant();
 }
