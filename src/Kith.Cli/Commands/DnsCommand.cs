@@ -2,12 +2,13 @@ using System.CommandLine;
 
 namespace Kith.Cli.Commands;
 
-/// <summary><c>kith dns</c>: the fleet's DNS (docs/dns.md).</summary>
+/// <summary><c>kith dns</c>: the fleet's DNS zones (docs/dns.md). Each subcommand lives in its own file.</summary>
 internal static class DnsCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var command = new Command("dns", "The fleet's DNS: zones, resolver snippets");
+        var command = new Command("dns", "The fleet's DNS: zone files, resolver snippets, update keys");
+        command.Subcommands.Add(DnsZoneCommand.Create(output, error));
         command.Subcommands.Add(DnsResolverCommand.Create(output, error));
         return command;
     }

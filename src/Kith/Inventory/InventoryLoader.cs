@@ -12,7 +12,7 @@ public static class InventoryLoader
     /// <summary>The largest inventory read: a fleet of thousands of services fits in a fraction of it.</summary>
     public const int MaxFileBytes = 4 * 1024 * 1024;
 
-    private static readonly string[] TopKeys = ["domain", "zones", "ca", "machines", "services"];
+    private static readonly string[] TopKeys = ["domain", "zones", "ca", "machines", "services", "dns"];
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -100,6 +100,7 @@ public static class InventoryLoader
         var machines = MachineReader.Read(reader, NodeReader.Get(map, "machines"), machineNames);
         var serviceNames = new List<ServiceName>();
         var services = ServiceReader.Read(reader, NodeReader.Get(map, "services"), zones, machineNames, serviceNames);
+        var dns = DnsSettingsReader.Read(reader, NodeReader.Get(map, "dns"), zones.All, machineNames, services);
         if (zones.Domain is not null)
         {
             FleetChecks.Run(reader, zones.Domain, machineNames, serviceNames, ca.NameConstraints);
@@ -110,7 +111,7 @@ public static class InventoryLoader
             throw Failure(reader);
         }
 
-        return new FleetInventory(sourcePath, zones.Domain!, [.. zones.All.Skip(1)], ca, machines, services);
+        return new FleetInventory(sourcePath, zones.Domain!, [.. zones.All.Skip(1)], ca, machines, services) { Dns = dns };
     }
 
     private static ZoneSet Zones(NodeReader reader, YMapping? map)
