@@ -1,7 +1,7 @@
 using Kith.Dns;
 using Kith.Fleet;
-using Kith.Inventory;
 using Kith.IntegrationTests.Support;
+using Kith.Inventory;
 
 namespace Kith.IntegrationTests.Dns;
 
