@@ -96,6 +96,10 @@ internal sealed partial class AgentResolver(AgentResolverOptions options, Func<F
             reloadOwed = options.Reload.Count > 0;
             LogWritten(logger, path, ResolverFormats.Name(format), string.Join(" ", targets.Zones), string.Join(" ", targets.Servers), state.Version);
         }
+        else
+        {
+            LogUnchanged(logger, path, state.Version);
+        }
 
         doneFor = state.Version;
         if (reloadOwed)
@@ -123,6 +127,9 @@ internal sealed partial class AgentResolver(AgentResolverOptions options, Func<F
 
     [LoggerMessage(Level = LogLevel.Information, Message = "resolver snippet {Path} ({Format}) written for state version {Version}: zones {Zones} to {Servers}")]
     private static partial void LogWritten(ILogger logger, string path, string format, string zones, string servers, long version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "resolver snippet {Path} unchanged for state version {Version}")]
+    private static partial void LogUnchanged(ILogger logger, string path, long version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "resolver snippet {Path} not written for state version {Version}: {Problem}")]
     private static partial void LogNoDnsMachine(ILogger logger, long version, string path, string problem);
