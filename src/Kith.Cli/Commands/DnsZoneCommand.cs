@@ -38,20 +38,22 @@ internal static class DnsZoneCommand
         {
             var inventory = GlobalOptions.LoadInventory(parse);
             var serial = FleetStatePublication.LatestVersion(GlobalOptions.StateFolder(parse));
+            var state = FleetStateBuilder.Build(inventory, _ => null, trustBundle: string.Empty, serial ?? 1, DateTimeOffset.UtcNow);
+            var zones = Select(FleetZones.Build(state), parse.GetValue(zoneOption));
+            var chosen = Enum.Parse<ZoneFormat>(parse.GetValue(format)!, ignoreCase: true);
+            Write(chosen, zones, parse.GetValue(outOption), output);
+
+            // Notes come after the output so a failure above stays the one line the user sees.
             if (serial is null)
             {
                 await error.WriteLineAsync("kith: note: no fleet state published yet (kith apply writes one); the SOA serial is 1");
             }
 
-            var state = FleetStateBuilder.Build(inventory, _ => null, trustBundle: string.Empty, serial ?? 1, DateTimeOffset.UtcNow);
-            var zones = Select(FleetZones.Build(state), parse.GetValue(zoneOption));
             if (!state.Machines.Any(m => m.Roles.Contains(FleetZones.DnsRole, StringComparer.Ordinal)))
             {
                 await error.WriteLineAsync($"kith: warning: no machine has role {FleetZones.DnsRole}; the zones name {zones[0].Records.First(r => r.Type == "NS").Value} as their name server");
             }
 
-            var chosen = Enum.Parse<ZoneFormat>(parse.GetValue(format)!, ignoreCase: true);
-            Write(chosen, zones, parse.GetValue(outOption), output);
             return KithCli.Success;
         });
         return command;
