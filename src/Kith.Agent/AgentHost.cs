@@ -117,16 +117,17 @@ public static partial class AgentHost
         }
 
         builder.Services.AddSingleton(services => new AgentDns(options, identity.Machine, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Dns")));
-        builder.Services.AddSingleton(services =>
+        if (options.Resolver.Format is not null)
         {
-            var reconcile = services.GetRequiredService<ReconcileLoop>();
-            var dns = services.GetRequiredService<AgentDns>();
-            return new StateAcceptor(stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), () =>
-            {
-                reconcile.Wake();
-                dns.Apply(HeldState());
-            });
-        });
+            builder.Services.AddSingleton(services => new AgentResolver(
+                options.Resolver,
+                HeldState,
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Resolver")));
+            builder.Services.AddHostedService(services => services.GetRequiredService<AgentResolver>());
+        }
+
+        builder.Services.AddSingleton(services => new StateAcceptor(
+            stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), OnAccepted(services, HeldState)));
         if (options.PeerSync)
         {
             builder.Services.AddHostedService(services => new PeerSync(
@@ -189,6 +190,21 @@ public static partial class AgentHost
         app.Lifetime.ApplicationStopped.Register(identity.Dispose);
         app.Lifetime.ApplicationStopped.Register(() => certificateLog.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
+    }
+
+    /// <summary>What a newly accepted state wakes: the reconcile loop, and the resolver snippet when there is one.</summary>
+    /// <summary>What a newly accepted state sets going: a reconcile pass, the DNS zones, the resolver snippet.</summary>
+    private static Action OnAccepted(IServiceProvider services, Func<FleetState?> heldState)
+    {
+        var reconcile = services.GetRequiredService<ReconcileLoop>();
+        var dns = services.GetRequiredService<AgentDns>();
+        var resolver = services.GetService<AgentResolver>();
+        return () =>
+        {
+            reconcile.Wake();
+            dns.Apply(heldState());
+            resolver?.Wake();
+        };
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "kith agent for {Machine}.{Domain} listening on {Addresses}; state version {Version}; CRLs on {RevocationAddresses}")]

@@ -10,6 +10,7 @@ internal static class DnsCommand
         var command = new Command("dns", "The fleet's DNS: zone files, resolver snippets, update keys");
         command.Subcommands.Add(DnsZoneCommand.Create(output, error));
         command.Subcommands.Add(DnsTsigKeyCommand.Create(output));
+        command.Subcommands.Add(DnsResolverCommand.Create(output, error));
         return command;
     }
 }
