@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using ARSoft.Tools.Net.Dns;
@@ -8,14 +7,15 @@ namespace Kith.Tests.Dns;
 
 /// <summary>
 /// A bounded fuzz loop over real UDP: random bytes, cut headers, compression pointer loops, huge counts and
-/// mutated valid queries never stop the server, and memory stays flat.
+/// mutated valid queries never stop the server. (Memory is measured on a real agent process, where nothing else
+/// counts: ServerGarbageTests in the integration tests.)
 /// </summary>
 public class ServerFuzzTests
 {
     private const int Packets = 10_000;
 
     [Fact]
-    public async Task TenThousandGarbagePacketsLeaveTheServerAnsweringAndMemoryFlat()
+    public async Task TenThousandGarbagePacketsLeaveTheServerAnswering()
     {
         await using var server = await ServerSocketTests.StartAsync();
         var endpoint = server.BoundEndpoints.Single();
@@ -25,15 +25,12 @@ public class ServerFuzzTests
         sender.ReceiveBufferSize = 1 << 16;
 
         await SendAsync(sender, random, 1_000); // warm up: the buffers and code paths exist before measuring
-        var before = WorkingSet();
         var answeredBefore = server.Counters.Total + server.Counters.Dropped;
         await SendAsync(sender, random, Packets);
         var reply = await ServerSocketTests.UdpAskAsync(endpoint, Query("storage.home.arpa", (ushort)RecordType.A));
-        var after = WorkingSet();
 
         Assert.Equal(IPAddress.Parse("100.64.0.10"), Assert.IsType<ARecord>(Assert.Single(reply.AnswerRecords)).Address);
         Assert.True(server.Counters.Total + server.Counters.Dropped - answeredBefore > Packets / 2, "most garbage should have reached the server");
-        Assert.True(after - before < 8 << 20, $"working set grew by {(after - before) >> 10} KiB over {Packets} garbage packets");
     }
 
     private static async Task SendAsync(Socket sender, Random random, int count)
@@ -94,14 +91,5 @@ public class ServerFuzzTests
                 cut[12] = 63;
                 return cut;
         }
-    }
-
-    private static long WorkingSet()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        using var self = Process.GetCurrentProcess();
-        return self.WorkingSet64;
     }
 }
