@@ -30,8 +30,8 @@ internal static class AcmeEabCommand
         {
             var folder = AcmeCommand.ExistingFolder(parse);
             var key = new AcmeExternalAccountKey(
-                Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(KidBytes)),
-                RandomNumberGenerator.GetBytes(HmacKeyBytes),
+                Base64Url.EncodeToString(FlagSafeRandomBytes(KidBytes)),
+                FlagSafeRandomBytes(HmacKeyBytes),
                 DateTimeOffset.UtcNow,
                 null);
             await using (var store = await AcmeStoreFactory.OpenAsync(folder.Store))
@@ -85,5 +85,21 @@ internal static class AcmeEabCommand
             return KithCli.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Random bytes whose base64url form does not start with '-': certbot and lego would read such a kid or HMAC key
+    /// as an option ("--eab-kid: expected one argument"). Drawing again costs nothing of the key's strength worth counting.
+    /// </summary>
+    private static byte[] FlagSafeRandomBytes(int count)
+    {
+        while (true)
+        {
+            var bytes = RandomNumberGenerator.GetBytes(count);
+            if (bytes[0] >> 2 != 62)
+            {
+                return bytes;
+            }
+        }
     }
 }
