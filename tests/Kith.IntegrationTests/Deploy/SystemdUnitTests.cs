@@ -15,7 +15,7 @@ public partial class SystemdUnitTests
     {
         Assert.SkipWhen(Analyze is null, "systemd-analyze is not installed (Debian: apt-get install systemd)");
         var unit = File.ReadAllText(Path.Combine(Repository.Root, "deploy", "kith-agent.service"));
-        var dropIn = string.Join('\n', DropInLine().Matches(unit[unit.IndexOf("To give files other owners", StringComparison.Ordinal)..]).Select(m => m.Groups[1].Value));
+        var dropIn = string.Join('\n', DropInLine().Matches(unit[unit.IndexOf("To give files other owners", StringComparison.Ordinal)..unit.IndexOf("A machine with role dns", StringComparison.Ordinal)]).Select(m => m.Groups[1].Value));
         Assert.Contains("CapabilityBoundingSet=CAP_CHOWN CAP_FOWNER", dropIn, StringComparison.Ordinal);
 
         foreach (var (name, text) in new[] { ("as shipped", unit), ("with the root drop-in", unit.Replace("\n[Install]", "\n" + dropIn.Replace("[Service]\n", string.Empty, StringComparison.Ordinal) + "\n[Install]", StringComparison.Ordinal)) })
@@ -23,6 +23,20 @@ public partial class SystemdUnitTests
             var (code, output) = Verify(text);
             Assert.True(code == 0 && output.Length == 0, $"{name}: systemd-analyze verify exited {code}:\n{output}");
         }
+    }
+
+    [Fact]
+    public void Systemd_accepts_the_agent_unit_with_the_dns_drop_in_documented_in_it_without_a_warning()
+    {
+        Assert.SkipWhen(Analyze is null, "systemd-analyze is not installed (Debian: apt-get install systemd)");
+        var unit = File.ReadAllText(Path.Combine(Repository.Root, "deploy", "kith-agent.service"));
+        var section = unit[unit.IndexOf("A machine with role dns", StringComparison.Ordinal)..unit.IndexOf("\nCapabilityBoundingSet=\n", StringComparison.Ordinal)];
+        var dropIn = string.Join('\n', DropInLine().Matches(section).Select(m => m.Groups[1].Value).Where(line => line != "[Service]"));
+        Assert.Contains("AmbientCapabilities=CAP_NET_BIND_SERVICE", dropIn, StringComparison.Ordinal);
+
+        var (code, output) = Verify(unit.Replace("\n[Install]", "\n" + dropIn + "\n[Install]", StringComparison.Ordinal));
+
+        Assert.True(code == 0 && output.Length == 0, $"with the dns drop-in: systemd-analyze verify exited {code}:\n{output}");
     }
 
     [Fact]
