@@ -83,7 +83,8 @@ internal static class TsigKeyFiles
             throw new KithException($"{path}: {where}: name must be a DNS name such as acme-update (letters, digits, '-', '_', dots), the key name clients sign with");
         }
 
-        var label = $"{path}: {where} ({TsigKeyNames.Normalize(name)})";
+        name = TsigKeyNames.Normalize(name);
+        var label = $"{path}: {where} ({name})";
         if (!TsigAlgorithms.IsSupported(algorithm))
         {
             throw new KithException($"{label}: algorithm '{algorithm}' is not one of {string.Join(", ", TsigAlgorithms.Names)}");
@@ -91,7 +92,7 @@ internal static class TsigKeyFiles
 
         if (string.IsNullOrWhiteSpace(secretFile) || !Path.IsPathFullyQualified(secretFile))
         {
-            throw new KithException($"{label}: secret_file must be the absolute path of the key's secret; make one with `kith dns tsig-key {TsigKeyNames.Normalize(name)} --out /etc/kith/tsig-{TsigKeyNames.Normalize(name)}.key`");
+            throw new KithException($"{label}: secret_file must be the absolute path of the key's secret; make one with `kith dns tsig-key {name} --out /etc/kith/tsig-{name}.key`");
         }
 
         byte[] secret;
@@ -101,11 +102,11 @@ internal static class TsigKeyFiles
         }
         catch (KithException e)
         {
-            throw new KithException($"{label}: secret_file {e.Message}; make one with `kith dns tsig-key {TsigKeyNames.Normalize(name)} --out {secretFile}`");
+            throw new KithException($"{label}: secret_file {e.Message}; make one with `kith dns tsig-key {name} --out {secretFile}`");
         }
         catch (FormatException)
         {
-            throw new KithException($"{label}: secret_file {secretFile} is not one line of base64; make a new one with `kith dns tsig-key {TsigKeyNames.Normalize(name)} --out {secretFile}`");
+            throw new KithException($"{label}: secret_file {secretFile} is not one line of base64; make a new one with `kith dns tsig-key {name} --out {secretFile}`");
         }
 
         if (secret.Length < TsigKey.MinimumSecretBytes)
@@ -119,6 +120,6 @@ internal static class TsigKeyFiles
             warning = $"{label}: secret_file {secretFile} can be read by group or others; anyone who reads it can change _acme-challenge records (chmod 600 it)";
         }
 
-        return (new TsigKey(TsigKeyNames.Normalize(name), algorithm, secret), warning);
+        return (new TsigKey(name, algorithm, secret), warning);
     }
 }

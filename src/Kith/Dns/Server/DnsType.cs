@@ -1,6 +1,6 @@
 namespace Kith.Dns.Server;
 
-/// <summary>The record types, classes and codes the server reads or writes (RFC 1035, 2671, 3596, 2782, 8482).</summary>
+/// <summary>The record types, classes and codes the server and the update handler read or write (RFC 1035, 2136, 2671, 3596, 2782, 8482, 8945).</summary>
 internal static class DnsType
 {
     public const ushort A = 1;
@@ -12,11 +12,18 @@ internal static class DnsType
     public const ushort Aaaa = 28;
     public const ushort Srv = 33;
     public const ushort Opt = 41;
+    public const ushort Tsig = 250;
     public const ushort Ixfr = 251;
     public const ushort Axfr = 252;
     public const ushort Any = 255;
 
     public const ushort ClassIn = 1;
+
+    /// <summary>NONE (RFC 2136): deletes one record in an update.</summary>
+    public const ushort ClassNone = 254;
+
+    /// <summary>ANY: deletes a set in an update; TSIG's class.</summary>
+    public const ushort ClassAny = 255;
 
     /// <summary>The type code of a zone record's type name, or 0 for a type the server does not encode.</summary>
     public static ushort FromName(string type) => type.ToUpperInvariant() switch

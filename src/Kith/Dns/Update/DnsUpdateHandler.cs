@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Kith.Dns.Server;
 using Microsoft.Extensions.Logging;
 
 namespace Kith.Dns.Update;
@@ -97,7 +98,7 @@ public sealed class DnsUpdateHandler
     {
         var zones = _zones();
         var zone = zones.FirstOrDefault(z => z.Apex == request.Zone);
-        if (request.ZoneType != UpdateEntry.TypeSoa || request.ZoneClass != UpdateEntry.ClassIn)
+        if (request.ZoneType != DnsType.Soa || request.ZoneClass != DnsType.ClassIn)
         {
             return Refuse(UpdateRcode.FormErr, client, key, $"the zone section must be {request.Zone} SOA IN");
         }
@@ -118,7 +119,7 @@ public sealed class DnsUpdateHandler
             rcode = CheckUpdate(update, zone, zones);
             if (rcode != UpdateRcode.NoError)
             {
-                var type = update.Type == UpdateEntry.TypeTxt ? "TXT" : $"type {update.Type}";
+                var type = update.Type == DnsType.Txt ? "TXT" : $"type {update.Type}";
                 return Refuse(rcode, client, key, $"{type} at {update.Name} (only TXT at {ChallengeLabel}.<name> in {zone.Apex} may change)");
             }
         }
@@ -134,16 +135,16 @@ public sealed class DnsUpdateHandler
     /// <summary>The prescan of RFC 2136 section 3.4.1 plus kith's policy: TXT at an ACME challenge name only.</summary>
     private static UpdateRcode CheckUpdate(UpdateEntry update, FleetZone zone, IReadOnlyList<FleetZone> zones)
     {
-        if (!DnsNames.IsAtOrBelow(update.Name, zone.Apex))
+        if (!Kith.Inventory.DnsName.IsWithin(update.Name, zone.Apex))
         {
             return UpdateRcode.NotZone;
         }
 
         var wellFormed = update.Class switch
         {
-            UpdateEntry.ClassIn => update.Type != UpdateEntry.TypeAny,
-            UpdateEntry.ClassAny => update.Ttl == 0 && update.Data.Length == 0,
-            UpdateEntry.ClassNone => update.Ttl == 0 && update.Type != UpdateEntry.TypeAny,
+            DnsType.ClassIn => update.Type != DnsType.Any,
+            DnsType.ClassAny => update.Ttl == 0 && update.Data.Length == 0,
+            DnsType.ClassNone => update.Ttl == 0 && update.Type != DnsType.Any,
             _ => false,
         };
         if (!wellFormed)
@@ -152,13 +153,13 @@ public sealed class DnsUpdateHandler
         }
 
         // A name inside a nested zone belongs to that zone's updates.
-        var owner = zones.Where(z => DnsNames.IsAtOrBelow(update.Name, z.Apex)).MaxBy(z => z.Apex.Length);
+        var owner = zones.Where(z => Kith.Inventory.DnsName.IsWithin(update.Name, z.Apex)).MaxBy(z => z.Apex.Length);
         if (owner?.Apex != zone.Apex)
         {
             return UpdateRcode.NotZone;
         }
 
-        var typeAllowed = update.Type == UpdateEntry.TypeTxt || (update.Class == UpdateEntry.ClassAny && update.Type == UpdateEntry.TypeAny);
+        var typeAllowed = update.Type == DnsType.Txt || (update.Class == DnsType.ClassAny && update.Type == DnsType.Any);
         if (!typeAllowed || !update.Name.StartsWith(ChallengeLabel + ".", StringComparison.Ordinal))
         {
             return UpdateRcode.Refused;
@@ -180,7 +181,7 @@ public sealed class DnsUpdateHandler
     {
         switch (update.Class)
         {
-            case UpdateEntry.ClassIn:
+            case DnsType.ClassIn:
                 if (_records.Add(update.Name, update.Text(), (int)Math.Min(update.Ttl, int.MaxValue)))
                 {
                     _logger.LogInformation("dns update by key {Key} from {Client}: add TXT {Name}", key.NormalizedName, client, update.Name);
@@ -191,7 +192,7 @@ public sealed class DnsUpdateHandler
                 }
 
                 break;
-            case UpdateEntry.ClassNone:
+            case DnsType.ClassNone:
                 _records.Remove(update.Name, update.Text());
                 _logger.LogInformation("dns update by key {Key} from {Client}: delete one TXT at {Name}", key.NormalizedName, client, update.Name);
                 break;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Kith.Dns.Server;
 
 namespace Kith.Dns.Update;
 
@@ -10,9 +11,6 @@ namespace Kith.Dns.Update;
 internal sealed record TsigRecord(
     string KeyName, string Algorithm, long TimeSigned, ushort Fudge, byte[] Mac, ushort OriginalId, ushort Error, byte[] OtherData, int Offset = 0)
 {
-    public const ushort TypeTsig = 250;
-    public const ushort ClassAny = 255;
-
     /// <summary>RFC 8945 error codes carried in the TSIG record (with RCODE NOTAUTH).</summary>
     public const ushort BadSig = 16;
     public const ushort BadKey = 17;
@@ -46,7 +44,7 @@ internal sealed record TsigRecord(
         var offset = reader.Position;
         var name = reader.ReadName();
         var type = reader.ReadUInt16();
-        if (type != TypeTsig)
+        if (type != DnsType.Tsig)
         {
             return null;
         }
@@ -76,7 +74,7 @@ internal sealed record TsigRecord(
     public void WriteVariables(List<byte> output)
     {
         WriteName(output, KeyName);
-        WriteUInt16(output, ClassAny);
+        WriteUInt16(output, DnsType.ClassAny);
         WriteUInt32(output, 0);
         WriteName(output, Algorithm);
         WriteTime(output, TimeSigned);
@@ -90,8 +88,8 @@ internal sealed record TsigRecord(
     public void WriteRecord(List<byte> output)
     {
         WriteName(output, KeyName);
-        WriteUInt16(output, TypeTsig);
-        WriteUInt16(output, ClassAny);
+        WriteUInt16(output, DnsType.Tsig);
+        WriteUInt16(output, DnsType.ClassAny);
         WriteUInt32(output, 0);
         var data = new List<byte>();
         WriteName(data, Algorithm);

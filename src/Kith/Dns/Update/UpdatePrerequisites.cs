@@ -1,3 +1,4 @@
+using Kith.Dns.Server;
 namespace Kith.Dns.Update;
 
 /// <summary>
@@ -12,7 +13,7 @@ internal static class UpdatePrerequisites
     {
         foreach (var entry in prerequisites)
         {
-            if (!DnsNames.IsAtOrBelow(entry.Name, zone.Apex))
+            if (!Kith.Inventory.DnsName.IsWithin(entry.Name, zone.Apex))
             {
                 return UpdateRcode.NotZone;
             }
@@ -24,12 +25,12 @@ internal static class UpdatePrerequisites
 
             var rcode = (entry.Class, entry.Type, entry.Data.Length) switch
             {
-                (UpdateEntry.ClassAny, UpdateEntry.TypeAny, 0) => NameInUse(entry.Name, zone, dynamic) ? UpdateRcode.NoError : UpdateRcode.NxDomain,
-                (UpdateEntry.ClassAny, _, 0) => Types(entry.Name, zone, dynamic).Contains(entry.Type) ? UpdateRcode.NoError : UpdateRcode.NxRrset,
-                (UpdateEntry.ClassNone, UpdateEntry.TypeAny, 0) => NameInUse(entry.Name, zone, dynamic) ? UpdateRcode.YxDomain : UpdateRcode.NoError,
-                (UpdateEntry.ClassNone, _, 0) => Types(entry.Name, zone, dynamic).Contains(entry.Type) ? UpdateRcode.YxRrset : UpdateRcode.NoError,
-                (UpdateEntry.ClassIn, UpdateEntry.TypeTxt, _) => UpdateRcode.NoError, // checked below, as whole RRsets
-                (UpdateEntry.ClassIn, _, _) => UpdateRcode.Refused,
+                (DnsType.ClassAny, DnsType.Any, 0) => NameInUse(entry.Name, zone, dynamic) ? UpdateRcode.NoError : UpdateRcode.NxDomain,
+                (DnsType.ClassAny, _, 0) => Types(entry.Name, zone, dynamic).Contains(entry.Type) ? UpdateRcode.NoError : UpdateRcode.NxRrset,
+                (DnsType.ClassNone, DnsType.Any, 0) => NameInUse(entry.Name, zone, dynamic) ? UpdateRcode.YxDomain : UpdateRcode.NoError,
+                (DnsType.ClassNone, _, 0) => Types(entry.Name, zone, dynamic).Contains(entry.Type) ? UpdateRcode.YxRrset : UpdateRcode.NoError,
+                (DnsType.ClassIn, DnsType.Txt, _) => UpdateRcode.NoError, // checked below, as whole RRsets
+                (DnsType.ClassIn, _, _) => UpdateRcode.Refused,
                 _ => UpdateRcode.FormErr,
             };
             if (rcode != UpdateRcode.NoError)
@@ -39,7 +40,7 @@ internal static class UpdatePrerequisites
         }
 
         // RFC 2136 section 3.2.5: the value-dependent entries for one name form an RRset that must equal the one held.
-        foreach (var group in prerequisites.Where(p => p.Class == UpdateEntry.ClassIn).GroupBy(p => p.Name))
+        foreach (var group in prerequisites.Where(p => p.Class == DnsType.ClassIn).GroupBy(p => p.Name))
         {
             var wanted = group.Select(p => p.Text()).ToHashSet(StringComparer.Ordinal);
             var held = Texts(group.Key, zone, dynamic).ToHashSet(StringComparer.Ordinal);
@@ -60,7 +61,7 @@ internal static class UpdatePrerequisites
         var types = zone.Records.Where(r => r.Name == name).Select(r => TypeCode(r.Type)).ToHashSet();
         if (dynamic.TextsAt(name).Count > 0)
         {
-            types.Add(UpdateEntry.TypeTxt);
+            types.Add(DnsType.Txt);
         }
 
         return types;

@@ -5,13 +5,6 @@ namespace Kith.Dns.Update;
 /// <summary>One resource record of an update's prerequisite or update section, as sent.</summary>
 internal sealed record UpdateEntry(string Name, ushort Type, ushort Class, uint Ttl, byte[] Data)
 {
-    public const ushort TypeTxt = 16;
-    public const ushort TypeSoa = 6;
-    public const ushort TypeAny = 255;
-    public const ushort ClassIn = 1;
-    public const ushort ClassNone = 254;
-    public const ushort ClassAny = 255;
-
     /// <summary>The text of TXT data: its character-strings joined (a dns-01 token is a single one).</summary>
     public string Text()
     {
