@@ -28,7 +28,4 @@ internal static class AcmeTestNetwork
     };
 
     public static ChallengeRequest Request(string token = "T0k3n") => new(Name, token, token + ".thumbprint-of-the-account-key");
-
-    /// <summary>A loopback port free at the time of the call, from below the ephemeral range.</summary>
-    public static int FreePort() => Support.TestProcesses.FreeLoopbackPort();
 }

@@ -117,7 +117,7 @@ public sealed class Http01ValidatorTests
     [Fact]
     public async Task Redirect_to_a_name_that_resolves_to_a_forbidden_address_never_connects_there()
     {
-        var port = AcmeTestNetwork.FreePort();
+        var port = Support.TestProcesses.FreeLoopbackPort();
         // Same port, other loopback address: only the allowed-address check at connect time keeps the validator out.
         await using var forbidden = new RawHttpServer(IPAddress.Parse("127.0.0.2"), port, RawHttpServer.Answer(200, Request.KeyAuthorization));
         await using var server = new RawHttpServer(IPAddress.Loopback, port, RawHttpServer.Answer(302, "", $"Location: http://{AcmeTestNetwork.ForbiddenName}:{port}/key"));
