@@ -10,6 +10,7 @@ namespace Kith.Fleet;
 /// <param name="Revocations">Leaf revocations the operator asks agents to carry out (docs/revoke.md); null in states written before they existed.</param>
 /// <param name="DnsTtl">The inventory's dns.ttl in seconds, the default TTL of the fleet's DNS zones; null in states written before it existed (then 300).</param>
 /// <param name="Zones">The inventory's extra zones (the domain is always one); null in states written before they existed (then only the domain).</param>
+/// <param name="Proxy">The inventory's proxy: block; null in states written before it existed (then the defaults).</param>
 public sealed record FleetState(
     long Version,
     string Domain,
@@ -23,7 +24,19 @@ public sealed record FleetState(
     double? RenewAt = null,
     IReadOnlyList<FleetRevocationRequest>? Revocations = null,
     int? DnsTtl = null,
-    IReadOnlyList<string>? Zones = null);
+    IReadOnlyList<string>? Zones = null,
+    FleetProxySettings? Proxy = null);
+
+/// <summary>The inventory's <c>proxy:</c> block as the agents render it (docs/proxy.md).</summary>
+/// <param name="RealIpFrom">Trusted networks in CIDR form (<c>100.64.0.0/10</c>).</param>
+/// <param name="Http3"><c>auto</c>, <c>on</c> or <c>off</c>.</param>
+public sealed record FleetProxySettings(
+    IReadOnlyList<string> RealIpFrom,
+    int HttpsPort,
+    int HttpPort,
+    string Http3,
+    bool EarlyData,
+    bool Ktls);
 
 /// <summary>One machine: its addresses, roles, tags and the endpoints its services export.</summary>
 public sealed record FleetMachine(
@@ -46,6 +59,15 @@ public sealed record FleetMachine(
 /// <param name="Group">The files' group, or null for the agent's.</param>
 /// <param name="Mode">The key files' mode in octal ("0640"), or null for 0600.</param>
 /// <param name="Reload">The argv run (no shell) after new files are written, or null/empty for none.</param>
+/// <param name="Upstream">Where the proxy forwards to (an absolute http/https URL), or null.</param>
+/// <param name="Proxy">Which proxy serves it on this machine: <c>nginx</c>, <c>caddy</c>, or null for none.</param>
+/// <param name="Mtls">True when the proxy requires a client certificate chaining to the kith Root; null means false.</param>
+/// <param name="Edge">On the service's own machine: the edge machine that serves it to the outside, or null when not public.</param>
+/// <param name="Backend">
+/// On an edge machine: the machine this endpoint is forwarded to over the VPN (its proxy's HTTPS port, TLS verified
+/// against the Root). Such an entry is the edge's own copy of a public service: same names, a certificate from the
+/// edge's Host CA, default folder, no reload, no upstream.
+/// </param>
 public sealed record FleetEndpoint(
     string Service,
     IReadOnlyList<string> Names,
@@ -57,7 +79,12 @@ public sealed record FleetEndpoint(
     string? Owner = null,
     string? Group = null,
     string? Mode = null,
-    IReadOnlyList<string>? Reload = null);
+    IReadOnlyList<string>? Reload = null,
+    string? Upstream = null,
+    string? Proxy = null,
+    bool? Mtls = null,
+    string? Edge = null,
+    string? Backend = null);
 
 /// <summary>
 /// One DNS record: A or AAAA for a machine's addresses, CNAME from an endpoint to its machine, or one of the

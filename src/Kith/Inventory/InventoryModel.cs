@@ -69,7 +69,20 @@ public sealed record Service(
     ServiceFiles? Files,
     IReadOnlyList<string> Reload,
     string? Upstream,
-    string? Proxy);
+    string? Proxy)
+{
+    /// <summary>The proxy asks clients for a certificate and lets in only those chaining to the kith Root (mTLS).</summary>
+    public bool Mtls { get; init; }
+
+    /// <summary>
+    /// The edge machine (role <c>edge</c>) that serves this service to the outside (<c>public: true</c>) and forwards
+    /// over the VPN to this service's proxy; null when the service is not public.
+    /// </summary>
+    public string? Edge { get; init; }
+
+    /// <summary>Served to the outside through an edge machine.</summary>
+    public bool Public => Edge is not null;
+}
 
 /// <summary>
 /// A loaded and validated kith.yaml. Immutable: every name in it is lower-case ASCII (IDNs are
@@ -85,6 +98,9 @@ public sealed record FleetInventory(
 {
     /// <summary>The <c>dns:</c> block: the zones' default TTL and extra records.</summary>
     public DnsSettings Dns { get; init; } = DnsSettings.Default;
+
+    /// <summary>The <c>proxy:</c> block: ports, trusted VPN ranges, HTTP/3, 0-RTT, kTLS of the generated proxy configs.</summary>
+    public ProxySettings Proxy { get; init; } = ProxySettings.Default;
 
     /// <summary>The machine's own name in the fleet domain, e.g. <c>storage.home.arpa</c>.</summary>
     public string MachineFqdn(Machine machine) => $"{machine.Name}.{Domain}";
