@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 # of the agent's unit (offline: no running systemd is needed); certbot, lego, caddy and pebble (with
 # pebble-challtestsrv) for the ACME client tests, curl for lego's dns-01 hook, knot-dnsutils (kdig) to look at DNS,
 # nginx for the client-certificate CRL test; dig/nsupdate (bind9-dnsutils), named-checkzone (bind9-utils), knotd,
-# unbound, dnsmasq and certbot's rfc2136 plugin for the fleet DNS tests.
-needed=(openssl iproute2 systemd certbot lego caddy pebble knot-dnsutils curl nginx bind9-dnsutils bind9-utils knot unbound dnsmasq-base python3-certbot-dns-rfc2136)
+# unbound, dnsmasq and certbot's rfc2136 plugin for the fleet DNS tests; nginx, caddy and testssl.sh for the generated
+# proxy configs.
+needed=(openssl iproute2 systemd certbot lego caddy pebble knot-dnsutils curl nginx bind9-dnsutils bind9-utils knot unbound dnsmasq-base python3-certbot-dns-rfc2136 testssl.sh)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
