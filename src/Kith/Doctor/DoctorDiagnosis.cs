@@ -175,7 +175,7 @@ public static class DoctorDiagnosis
         return facts.Agent switch
         {
             null => $"{should}",
-            { Reach: AgentReach.NoAgent } => $"{should}, but {target.Machine} has no enrolled agent: `kith apply` writes its certificate under the state folder's out/{target.Machine}/; copy it there and point the proxy at it",
+            { Reach: AgentReach.NoAgent } => $"{should}, but {target.Machine} has no enrolled agent: `kith apply` writes its certificate under the state folder's out/{target.Machine}/: copy those files to {target.Machine} and point the proxy at them",
             { Reach: AgentReach.Unreachable } a => $"{should}; whether it did is unknown: its agent at {a.Url} is unreachable ({a.Detail})",
             { Reach: AgentReach.Untrusted } a => $"{should}; whether it did is unknown: its agent at {a.Url} is not trusted ({a.Detail})",
             { Endpoint: null } a => $"{should}, but it does not know the service (its fleet state is version {a.StateVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}): run `kith apply` and `kith publish`",

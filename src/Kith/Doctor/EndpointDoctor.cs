@@ -15,7 +15,7 @@ public sealed record DoctorSettings(IReadOnlyList<IPEndPoint> DnsServers, IPAddr
 /// skipping what an earlier failure makes pointless, asks the issuing agent when the diagnosis needs its word,
 /// and diagnoses (docs/doctor.md).
 /// </summary>
-public sealed class EndpointDoctor(DoctorSettings settings, Func<string, CancellationToken, Task<AgentAnswer>> askAgent, Func<IReadOnlyList<string>, string?> ownerOfNames)
+public sealed class EndpointDoctor(DoctorSettings settings, Func<DoctorTarget, CancellationToken, Task<AgentAnswer>> askAgent, Func<IReadOnlyList<string>, string?> ownerOfNames)
 {
     public async Task<EndpointReport> CheckAsync(DoctorTarget target, CancellationToken cancellationToken)
     {
@@ -84,7 +84,7 @@ public sealed class EndpointDoctor(DoctorSettings settings, Func<string, Cancell
     {
         if (DoctorDiagnosis.NeedsAgent(facts))
         {
-            facts = facts with { Agent = await askAgent(facts.Target.Machine!, cancellationToken).ConfigureAwait(false) };
+            facts = facts with { Agent = await askAgent(facts.Target, cancellationToken).ConfigureAwait(false) };
         }
 
         return Report(facts, checks);
