@@ -8,6 +8,7 @@ namespace Kith.Doctor;
 /// <param name="ChainsToRoot">It verifies up to the kith Root through the intermediates the server sent.</param>
 /// <param name="ChainProblem">Why it does not chain, in X509Chain's words; null when it does.</param>
 /// <param name="IssuerNotAfter">The end of the Host CA the server sent, when it sent one.</param>
+/// <param name="IntermediatesSent">The server sent more than the leaf.</param>
 public sealed record CertificateFacts(
     IReadOnlyList<string> DnsNames,
     string Subject,
@@ -19,7 +20,8 @@ public sealed record CertificateFacts(
     bool ChainsToRoot,
     string? ChainProblem,
     string? IssuerSubject,
-    DateTimeOffset? IssuerNotAfter)
+    DateTimeOffset? IssuerNotAfter,
+    bool IntermediatesSent)
 {
     /// <summary>The point at which the issuing agent renews: <paramref name="renewAt"/> of the lifetime (ca.renew_at).</summary>
     public DateTimeOffset RenewalPoint(double renewAt) => NotBefore + ((NotAfter - NotBefore) * renewAt);
@@ -43,7 +45,8 @@ public sealed record CertificateFacts(
             chains,
             problem,
             issuer?.Subject,
-            issuer is null ? null : new DateTimeOffset(issuer.NotAfter.ToUniversalTime()));
+            issuer is null ? null : new DateTimeOffset(issuer.NotAfter.ToUniversalTime()),
+            chain.Count > 1);
     }
 
     /// <summary>

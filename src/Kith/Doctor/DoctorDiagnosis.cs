@@ -114,7 +114,11 @@ public static class DoctorDiagnosis
     {
         var name = facts.Target.Name;
         var owner = facts.Target.Service is null ? string.Empty : $" ({facts.Target.Owner})";
-        if (!certificate.ChainsToRoot)
+        if (!certificate.ChainsToRoot && !certificate.SelfSigned && !certificate.IntermediatesSent)
+        {
+            yield return $"incomplete chain: the server sent only the certificate for {name}, issued by {certificate.Issuer}, without its issuer: if that is a kith Host CA, point the proxy at fullchain.pem rather than cert.pem and reload it; otherwise it is another CA's certificate and the proxy serves other files than the agent's";
+        }
+        else if (!certificate.ChainsToRoot)
         {
             var what = certificate.SelfSigned
                 ? $"a self-signed certificate (subject {certificate.Subject})"

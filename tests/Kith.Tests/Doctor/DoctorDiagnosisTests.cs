@@ -183,6 +183,17 @@ public class DoctorDiagnosisTests
     }
 
     [Fact]
+    public void A_leaf_sent_without_its_host_ca_is_an_incomplete_chain_not_another_ca()
+    {
+        var facts = DoctorFacts.Healthy() with { Certificate = DoctorFacts.Leaf with { ChainsToRoot = false, IntermediatesSent = false } };
+
+        var cause = Assert.Single(DoctorDiagnosis.Causes(facts));
+
+        Assert.StartsWith("incomplete chain: the server sent only the certificate for music.home.arpa, issued by O=kith home.arpa, CN=kith Host CA storage", cause, StringComparison.Ordinal);
+        Assert.Contains("fullchain.pem rather than cert.pem", cause, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_name_missing_from_the_inventory_and_the_fleet_dns_says_add_it()
     {
         var cause = Assert.Single(DoctorDiagnosis.Causes(DoctorFacts.MissingFromFleetDns(new DoctorTarget("ghost.home.arpa", null, null, true))));

@@ -26,7 +26,8 @@ internal static class DoctorFacts
         ChainsToRoot: true,
         ChainProblem: null,
         "O=kith home.arpa, CN=kith Host CA storage",
-        new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero),
+        IntermediatesSent: true);
 
     public static EndpointFacts Healthy(DoctorTarget? target = null) => new(
         target ?? Music,
