@@ -62,6 +62,7 @@ public sealed record EabKeyJson(string Kid, string? HmacKey, DateTimeOffset Crea
 [JsonSerializable(typeof(List<AcmeCertificateJson>), TypeInfoPropertyName = "ListAcmeCertificateJson")]
 [JsonSerializable(typeof(EabKeyJson))]
 [JsonSerializable(typeof(List<EabKeyJson>), TypeInfoPropertyName = "ListEabKeyJson")]
+[JsonSerializable(typeof(DoctorJson))]
 internal sealed partial class KithJsonContext : JsonSerializerContext;
 
 internal static class JsonOutput
