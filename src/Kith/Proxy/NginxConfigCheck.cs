@@ -16,11 +16,16 @@ internal static class NginxConfigCheck
     {
         ArgumentNullException.ThrowIfNull(config);
         var machine = ProxyText.Require(config.Machine, "proxy config: machine");
+        if (!DnsName.IsLabel(machine))
+        {
+            throw new KithException($"proxy config: machine name '{machine}' is not a DNS label (letters, digits, '-')");
+        }
+
         ProxyText.RequirePath(config.RootCertificate, $"proxy config of {machine}: root certificate");
         if (config.OcspResponder is { } responder)
         {
             ProxyText.Require(responder, $"proxy config of {machine}: OCSP responder");
-            if (!Uri.TryCreate(responder, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            if (!Uri.TryCreate(responder, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || responder.Split('/').Contains(".."))
             {
                 throw new KithException($"proxy config of {machine}: OCSP responder '{responder}' is not an http:// URL (nginx fetches OCSP answers over plain HTTP)");
             }
@@ -95,6 +100,10 @@ internal static class NginxConfigCheck
         if (site.Backend is { } backend)
         {
             ProxyText.Require(backend, $"{what}: backend");
+            if (!DnsName.IsLabel(backend))
+            {
+                throw new KithException($"{what}: backend machine '{backend}' is not a DNS label (letters, digits, '-')");
+            }
         }
 
         var upstream = site.Upstream;
