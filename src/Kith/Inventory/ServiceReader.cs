@@ -79,7 +79,7 @@ internal static class ServiceReader
         {
             reader.Error(proxyNode!, field + ".proxy", "a client service has nothing to proxy; remove proxy or use kind: server");
         }
-        else if (proxy is not null && upstream is null)
+        else if (proxy is not null && NodeReader.Get(map, "upstream") is null or YScalar { IsNull: true })
         {
             reader.Error(proxyNode!, field + ".proxy", $"proxy {proxy} needs an upstream: the http://host:port the proxy forwards to");
         }
