@@ -85,6 +85,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
     /// <summary>The resolver snippet the agent keeps for this machine (none by default).</summary>
     public AgentResolverOptions Resolver { get; init; } = AgentResolverOptions.None;
 
+    /// <summary>The reverse proxy config the agent keeps for this machine (none by default).</summary>
+    public AgentProxyOptions Proxy { get; init; } = AgentProxyOptions.None;
+
     /// <summary>The revocation addresses in effect (see <see cref="RevocationListen"/>).</summary>
     public IReadOnlyList<IPEndPoint> EffectiveRevocationListen =>
         RevocationListen ?? [.. Listen.Select(e => new IPEndPoint(e.Address, DefaultRevocationPort)).Distinct()];
@@ -119,6 +122,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         List<IPEndPoint>? dnsListen = null;
         (IReadOnlyList<Kith.Dns.Update.TsigKey> Keys, IReadOnlyList<string> Warnings) updateKeys = ([], []);
         var resolver = AgentResolverOptions.None;
+        var proxy = AgentProxyOptions.None;
         if (File.Exists(path))
         {
             var root = ReadMapping(path);
@@ -194,6 +198,9 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
                     case "resolver" or "resolver_path" or "resolver_reload" or "resolver_port":
                         resolver = resolver.With(path, key, value);
                         break;
+                    case "proxy" or "proxy_config" or "proxy_validate" or "proxy_reload" or "proxy_listen" or "proxy_nginx":
+                        proxy = proxy.With(path, key, value);
+                        break;
                     case "acme":
                         acme = acme with { Enabled = Boolean(path, key, value) };
                         break;
@@ -255,6 +262,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
             DnsUpdateKeys = updateKeys.Keys,
             DnsUpdateKeyWarnings = updateKeys.Warnings,
             Resolver = resolver.Check(path),
+            Proxy = proxy.Check(path),
         };
     }
 
@@ -307,7 +315,7 @@ public sealed record AgentOptions(string? Machine, string Dir, IReadOnlyList<IPE
         throw new KithException($"{source}: listen address '{text}' is not ADDRESS:PORT (an IP address, e.g. 127.0.0.1:8555 or [::1]:8555)");
     }
 
-    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen, dns_listen, dns_update_keys, resolver, resolver_path, resolver_reload, resolver_port";
+    private const string KnownKeys = "machine, dir, listen, certificate_lifetime_hours, reconcile_interval_seconds, leaf_validity_minutes, files_root, manifest_path, peer_sync, peer_port, peer_interval_seconds, peers, remove_departed, log_format, acme, acme_http01_port, acme_tls_alpn01_port, acme_dns_resolvers, acme_external_account_required, acme_orders_per_minute, acme_test_auto_valid, revocation_listen, dns_listen, dns_update_keys, resolver, resolver_path, resolver_reload, resolver_port, proxy, proxy_config, proxy_validate, proxy_reload, proxy_listen, proxy_nginx";
 
     /// <summary>A whole number from 1 to <paramref name="max"/>; otherwise "PATH: KEY must be <paramref name="mustBe"/>".</summary>
     private static int WholeNumber(string path, string key, YamlNode value, int max, string mustBe) =>

@@ -33,6 +33,7 @@ public static class KithCli
         root.Subcommands.Add(StatusCommand.Create(output));
         root.Subcommands.Add(AcmeCommand.Create(output));
         root.Subcommands.Add(DnsCommand.Create(output, error));
+        root.Subcommands.Add(ProxyCommand.Create(output, error));
         root.Subcommands.Add(DoctorCommand.Create(output));
 
         var parse = root.Parse(args);

@@ -39,7 +39,7 @@ public static class FleetStateBuilder
             }
 
             var endpoints = new List<FleetEndpoint>();
-            foreach (var service in inventory.ServicesOn(machine).OrderBy(s => s.Name, StringComparer.Ordinal))
+            foreach (var service in inventory.ServicesOn(machine))
             {
                 endpoints.Add(new FleetEndpoint(
                     service.Name,
@@ -52,7 +52,11 @@ public static class FleetStateBuilder
                     service.Files?.Owner,
                     service.Files?.Group,
                     service.Files?.Mode,
-                    service.Reload.Count > 0 ? [.. service.Reload] : null));
+                    service.Reload.Count > 0 ? [.. service.Reload] : null,
+                    service.Upstream,
+                    service.Proxy,
+                    service.Mtls ? true : null,
+                    service.Edge));
                 foreach (var name in service.Endpoints.Concat(service.Aliases))
                 {
                     if (name != fqdn)
@@ -62,12 +66,13 @@ public static class FleetStateBuilder
                 }
             }
 
+            endpoints.AddRange(FleetPolicy.EdgeCopiesOn(inventory, machine).Select(service => EdgeCopy(inventory, service)));
             machines.Add(new FleetMachine(
                 machine.Name,
                 [.. machine.Addresses.Select(a => a.ToString())],
                 [.. machine.Roles],
                 [.. machine.Tags],
-                endpoints));
+                [.. endpoints.OrderBy(e => e.Service, StringComparer.Ordinal)]));
             if (hostCa(machine.Name) is { } pem)
             {
                 hostCas.Add(new FleetHostCa(machine.Name, pem));
@@ -92,7 +97,29 @@ public static class FleetStateBuilder
             RenewAt: inventory.Ca.RenewalFraction,
             Revocations: [.. (revocations ?? []).OrderBy(r => r.RequestedAt).ThenBy(r => r.Machine, StringComparer.Ordinal).ThenBy(r => r.Serial ?? r.Name, StringComparer.Ordinal)],
             DnsTtl: (int)inventory.Dns.Ttl.TotalSeconds,
-            Zones: [.. inventory.Zones]);
+            Zones: [.. inventory.Zones],
+            Proxy: ProxySettingsOf(inventory.Proxy));
+    }
+
+    /// <summary>The fleet state's form of the proxy: block: networks in CIDR form, HTTP/3 as auto, on or off.</summary>
+    public static FleetProxySettings ProxySettingsOf(ProxySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new FleetProxySettings(
+            [.. settings.RealIpFrom.Select(n => n.ToString())],
+            settings.HttpsPort,
+            settings.HttpPort,
+            settings.Http3.ToString().ToLowerInvariant(),
+            settings.EarlyData,
+            settings.Ktls);
+    }
+
+    // A public service's entry on its edge: the same names, issued by the edge's own Host CA into the default
+    // folder, forwarded to the service's machine. No files overrides or reload: those belong to the backend.
+    private static FleetEndpoint EdgeCopy(FleetInventory inventory, Service service)
+    {
+        var names = inventory.CertificateNames(service);
+        return new FleetEndpoint(service.Name, names, "server", Folder: EndpointFiles.DefaultFolder(names[0]), Mtls: service.Mtls ? true : null, Backend: service.Machine);
     }
 
     private static string? ReadHostCa(StateFolder state, string machine)

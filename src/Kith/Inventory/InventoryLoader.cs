@@ -12,7 +12,7 @@ public static class InventoryLoader
     /// <summary>The largest inventory read: a fleet of thousands of services fits in a fraction of it.</summary>
     public const int MaxFileBytes = 4 * 1024 * 1024;
 
-    private static readonly string[] TopKeys = ["domain", "zones", "ca", "machines", "services", "dns"];
+    private static readonly string[] TopKeys = ["domain", "zones", "ca", "machines", "services", "dns", "proxy"];
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -99,8 +99,10 @@ public static class InventoryLoader
         var machineNames = new Dictionary<string, Located>(StringComparer.Ordinal);
         var machines = MachineReader.Read(reader, NodeReader.Get(map, "machines"), machineNames);
         var serviceNames = new List<ServiceName>();
-        var services = ServiceReader.Read(reader, NodeReader.Get(map, "services"), zones, machineNames, serviceNames);
+        var edges = machines.Where(m => m.Roles.Contains("edge")).Select(m => m.Name).ToList();
+        var services = ServiceReader.Read(reader, NodeReader.Get(map, "services"), zones, machineNames, edges, serviceNames);
         var dns = DnsSettingsReader.Read(reader, NodeReader.Get(map, "dns"), zones.All, machineNames, services);
+        var proxy = ProxySettingsReader.Read(reader, NodeReader.Get(map, "proxy"));
         if (zones.Domain is not null)
         {
             FleetChecks.Run(reader, zones.Domain, machineNames, serviceNames, ca.NameConstraints);
@@ -111,7 +113,7 @@ public static class InventoryLoader
             throw Failure(reader);
         }
 
-        return new FleetInventory(sourcePath, zones.Domain!, [.. zones.All.Skip(1)], ca, machines, services) { Dns = dns };
+        return new FleetInventory(sourcePath, zones.Domain!, [.. zones.All.Skip(1)], ca, machines, services) { Dns = dns, Proxy = proxy };
     }
 
     private static ZoneSet Zones(NodeReader reader, YMapping? map)

@@ -47,6 +47,24 @@ internal sealed class NodeReader(string file)
         _ => WrongType<YScalar>(node, field, "a string")?.Value,
     };
 
+    /// <summary>A YAML boolean (plain true/false in any of the core schema's cases); null when absent or not one.</summary>
+    public bool? Flag(YNode? node, string field)
+    {
+        var text = Text(node, field);
+        if (text is null || node is null)
+        {
+            return null;
+        }
+
+        if (node is YScalar { IsPlain: true } && text is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
+        {
+            return text.Equals("true", StringComparison.OrdinalIgnoreCase);
+        }
+
+        Error(node, field, $"expected true or false (unquoted), found '{text}'");
+        return null;
+    }
+
     /// <summary>One of a fixed set of words (any case); <paramref name="fallback"/> when absent or unknown.</summary>
     public T Choice<T>(YNode? node, string field, string what, T fallback, params (string Name, T Value)[] choices)
     {

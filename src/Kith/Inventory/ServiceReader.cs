@@ -1,3 +1,5 @@
+using Kith.Proxy;
+
 namespace Kith.Inventory;
 
 /// <summary>A certificate name of a service with where it was written, for the fleet-wide checks.</summary>
@@ -9,9 +11,10 @@ internal sealed record ZoneSet(string? Domain, IReadOnlyList<string> All);
 /// <summary>Reads the <c>services:</c> map and checks each service on its own.</summary>
 internal static class ServiceReader
 {
-    private static readonly string[] Keys = ["machine", "endpoints", "aliases", "kind", "files", "reload", "upstream", "proxy"];
+    private static readonly string[] Keys = ["machine", "endpoints", "aliases", "kind", "files", "reload", "upstream", "proxy", "mtls", "public", "edge"];
 
-    public static List<Service> Read(NodeReader reader, YNode? node, ZoneSet zones, IReadOnlyDictionary<string, Located> machines, List<ServiceName> names)
+    /// <param name="edges">The machines with role edge, in inventory order.</param>
+    public static List<Service> Read(NodeReader reader, YNode? node, ZoneSet zones, IReadOnlyDictionary<string, Located> machines, IReadOnlyList<string> edges, List<ServiceName> names)
     {
         var services = new List<Service>();
         var seen = new Dictionary<string, YNode>(StringComparer.Ordinal);
@@ -38,6 +41,11 @@ internal static class ServiceReader
             }
 
             var service = ReadOne(reader, body ?? new YMapping([], key.Line, key.Column), key, field, name, zones, machines, names);
+            if (service is not null && body is not null)
+            {
+                service = ServiceProxyReader.Read(reader, body, field, service, edges);
+            }
+
             if (service is not null)
             {
                 services.Add(service);
@@ -71,7 +79,7 @@ internal static class ServiceReader
         {
             reader.Error(proxyNode!, field + ".proxy", "a client service has nothing to proxy; remove proxy or use kind: server");
         }
-        else if (proxy is not null && upstream is null)
+        else if (proxy is not null && NodeReader.Get(map, "upstream") is null or YScalar { IsNull: true })
         {
             reader.Error(proxyNode!, field + ".proxy", $"proxy {proxy} needs an upstream: the http://host:port the proxy forwards to");
         }
@@ -208,6 +216,23 @@ internal static class ServiceReader
             return null;
         }
 
+        // The URL goes into the proxy config: one character nginx or Caddy reads as syntax could add directives.
+        if (ProxyText.Problem(text) is { } problem)
+        {
+            reader.Error(node, field, $"'{Shown(text)}' cannot go into a proxy config: {problem}; write a plain URL like http://127.0.0.1:4533/app");
+            return null;
+        }
+
+        if (uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0)
+        {
+            reader.Error(node, field, $"'{text}' has a user name, query or fragment, which a proxy cannot forward to; write only scheme, host, port and path, e.g. http://127.0.0.1:4533/app");
+            return null;
+        }
+
         return text;
     }
+
+    /// <summary>A value for an error message: control characters escaped.</summary>
+    internal static string Shown(string value) =>
+        string.Concat(value.Select(c => c is < ' ' or '\u007f' ? $"\\x{(int)c:x2}" : c.ToString()));
 }

@@ -25,14 +25,15 @@ public static class FleetPolicy
     }
 
     /// <summary>
-    /// Mode endpoints: the machine's own name and every name of its services. A wildcard endpoint
-    /// contributes its base name: a dNSName subtree already covers every name below it (RFC 5280).
+    /// Mode endpoints: the machine's own name, every name of its services and, on an edge, of the public services
+    /// it serves for other machines (docs/proxy.md). A wildcard endpoint contributes its base name: a dNSName
+    /// subtree already covers every name below it (RFC 5280).
     /// </summary>
     public static IReadOnlyList<string> PermittedNames(FleetInventory inventory, Machine machine)
     {
         ArgumentNullException.ThrowIfNull(inventory);
         var names = new List<string> { inventory.MachineFqdn(machine) };
-        foreach (var service in inventory.ServicesOn(machine))
+        foreach (var service in inventory.ServicesOn(machine).Concat(EdgeCopiesOn(inventory, machine)))
         {
             foreach (var name in inventory.CertificateNames(service))
             {
@@ -46,6 +47,17 @@ public static class FleetPolicy
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// The public services of other machines that <paramref name="machine"/> serves as their edge: it holds a
+    /// certificate of its own for each (the edge copy in the fleet state), so its Host CA must be able to issue those names.
+    /// </summary>
+    public static IEnumerable<Service> EdgeCopiesOn(FleetInventory inventory, Machine machine)
+    {
+        ArgumentNullException.ThrowIfNull(inventory);
+        ArgumentNullException.ThrowIfNull(machine);
+        return inventory.Services.Where(s => s.Edge == machine.Name && s.Machine != machine.Name);
     }
 
     /// <summary>What the Host CA's permitted list is recorded as in the issuance log.</summary>

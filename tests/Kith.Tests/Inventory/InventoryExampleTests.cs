@@ -43,6 +43,10 @@ public class InventoryExampleTests
         Assert.Equal(["backup.laptop.home.arpa"], inventory.CertificateNames(services["backup"]));
         Assert.Equal(["music.home.arpa", "navidrome.home.arpa"], inventory.CertificateNames(services["navidrome"]));
         Assert.Equal(2, inventory.ServicesOn(storage).Count());
+        Assert.True(services["navidrome"].Mtls);
+        Assert.Equal("edge", services["calibre"].Edge);
+        Assert.Equal([IPNetwork.Parse("100.64.0.0/10"), IPNetwork.Parse("fd7a:115c:a1e0::/48")], inventory.Proxy.RealIpFrom);
+        Assert.Equal((443, 80, Http3Mode.Auto), (inventory.Proxy.HttpsPort, inventory.Proxy.HttpPort, inventory.Proxy.Http3));
     }
 
     [Fact]
