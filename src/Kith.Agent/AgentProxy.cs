@@ -146,7 +146,7 @@ internal sealed partial class AgentProxy : BackgroundService
             case ProxyApplyResult.ReloadFailed:
                 metrics.CountProxyReload(succeeded: false);
                 break;
-            case ProxyApplyResult.Rejected:
+            case ProxyApplyResult.Rejected when !apply.Again:
                 metrics.CountProxyRejected();
                 break;
             case ProxyApplyResult.Unchanged:
