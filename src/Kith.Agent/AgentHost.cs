@@ -126,6 +126,25 @@ public static partial class AgentHost
             builder.Services.AddHostedService(services => services.GetRequiredService<AgentResolver>());
         }
 
+        if (options.Proxy.Format is not null)
+        {
+            builder.Services.AddSingleton(services =>
+            {
+                var proxyLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent.Proxy");
+                var proxy = new AgentProxy(
+                    options.Proxy,
+                    identity.Machine,
+                    HeldState,
+                    AgentProxyRendering.Plan(options, folder, identity.Machine),
+                    AgentProxyRendering.Renderer(options.Proxy, proxyLogger),
+                    metrics,
+                    proxyLogger);
+                services.GetRequiredService<ReconcileLoop>().CertificatesChanged = proxy.CertificatesChanged;
+                return proxy;
+            });
+            builder.Services.AddHostedService(services => services.GetRequiredService<AgentProxy>());
+        }
+
         builder.Services.AddSingleton(services => new StateAcceptor(
             stateFile, gate, metrics, services.GetRequiredService<ILoggerFactory>().CreateLogger("Kith.Agent"), OnAccepted(services, HeldState)));
         if (options.PeerSync)
@@ -192,18 +211,19 @@ public static partial class AgentHost
         return app;
     }
 
-    /// <summary>What a newly accepted state wakes: the reconcile loop, and the resolver snippet when there is one.</summary>
-    /// <summary>What a newly accepted state sets going: a reconcile pass, the DNS zones, the resolver snippet.</summary>
+    /// <summary>What a newly accepted state sets going: a reconcile pass, the DNS zones, the resolver snippet, the proxy config.</summary>
     private static Action OnAccepted(IServiceProvider services, Func<FleetState?> heldState)
     {
         var reconcile = services.GetRequiredService<ReconcileLoop>();
         var dns = services.GetRequiredService<AgentDns>();
         var resolver = services.GetService<AgentResolver>();
+        var proxy = services.GetService<AgentProxy>();
         return () =>
         {
             reconcile.Wake();
             dns.Apply(heldState());
             resolver?.Wake();
+            proxy?.Wake();
         };
     }
 
@@ -215,9 +235,15 @@ public static partial class AgentHost
 internal sealed class StateEndpoints(AgentIdentity identity, AgentMetrics metrics, StateAcceptor acceptor, AgentDns dns)
 {
     /// <summary>Always 200 while the process answers (liveness); the verdict is in the body's <c>healthy</c>.</summary>
-    public IResult Health([FromServices] ReconcileLoop reconcile)
+    public IResult Health([FromServices] ReconcileLoop reconcile, [FromServices] IServiceProvider services)
     {
         var health = AgentHealthReport.Build(identity.Machine, identity.Domain, identity.HostCa.NotAfter.ToUniversalTime(), acceptor.Current, reconcile.LastPass, DateTimeOffset.UtcNow, reconcile.HostCaRevoked) with { Dns = dns.Health() };
+        if (services.GetService<AgentProxy>()?.Health() is { } proxy)
+        {
+            // A refused or unreloaded config leaves the proxy on an old one: not healthy, though it still serves.
+            health = health with { Proxy = proxy, Healthy = health.Healthy && proxy.Ok };
+        }
+
         return Results.Json(health, AgentJson.Default.AgentHealth);
     }
 

@@ -10,6 +10,7 @@ namespace Kith.Agent;
 /// <param name="LastReconcileError">Why that pass failed as a whole, or null.</param>
 /// <param name="Endpoints">This machine's endpoints in the held state, each with its status.</param>
 /// <param name="Dns">The DNS server's state (docs/dns.md, "Serving"), or null where not asked.</param>
+/// <param name="Proxy">The reverse proxy config the agent keeps (docs/agent.md, "Proxy"), or null when it keeps none.</param>
 /// <param name="HostCaRevoked">Set when the held state's Root CRL lists this machine's Host CA: what to do (docs/revoke.md).</param>
 public sealed record AgentHealth(
     string Status,
@@ -22,7 +23,8 @@ public sealed record AgentHealth(
     string? LastReconcileError = null,
     IReadOnlyList<EndpointHealth>? Endpoints = null,
     string? HostCaRevoked = null,
-    AgentDnsHealth? Dns = null);
+    AgentDnsHealth? Dns = null,
+    AgentProxyHealth? Proxy = null);
 
 /// <summary>PUT /state, accepted.</summary>
 public sealed record StateAccepted(long Version);

@@ -19,6 +19,9 @@ public sealed class AgentMetrics
     private long hostCaInstalled;
     private long lastReconcile = -1;
     private long lastSync = -1;
+    private long proxyReloadsOk;
+    private long proxyReloadsFailed;
+    private long proxyRejected;
     private readonly long[] peerPulls = new long[Enum.GetValues<PeerPullResult>().Length];
 
     /// <summary>The index of "too large" (413), which never reaches the verifier.</summary>
@@ -58,6 +61,12 @@ public sealed class AgentMetrics
 
     /// <summary>A pass that failed as a whole (nothing to report per endpoint).</summary>
     public void CountReconcileFailure() => Interlocked.Increment(ref reconcileFailures);
+
+    /// <summary>The agent ran the proxy's reload command, and whether it succeeded.</summary>
+    public void CountProxyReload(bool succeeded) => Interlocked.Increment(ref succeeded ? ref proxyReloadsOk : ref proxyReloadsFailed);
+
+    /// <summary>The proxy's validate command refused a new config, which was rolled back.</summary>
+    public void CountProxyRejected() => Interlocked.Increment(ref proxyRejected);
 
     public long PeerPulls(PeerPullResult result) => Interlocked.Read(ref peerPulls[(int)result]);
 
@@ -115,6 +124,11 @@ public sealed class AgentMetrics
         Family(text, "kith_last_sync_timestamp_seconds", "gauge", "End of the last peer sync round in which a peer answered, Unix seconds (absent before the first).");
         var synced = Interlocked.Read(ref lastSync);
         Sample(text, "kith_last_sync_timestamp_seconds", null, synced >= 0 ? synced : null);
+        Family(text, "kith_proxy_reloads_total", "counter", "Reverse proxy reloads run by the agent, by result.");
+        Sample(text, "kith_proxy_reloads_total", "result=\"ok\"", Interlocked.Read(ref proxyReloadsOk));
+        Sample(text, "kith_proxy_reloads_total", "result=\"failed\"", Interlocked.Read(ref proxyReloadsFailed));
+        Family(text, "kith_proxy_config_rejected_total", "counter", "Reverse proxy configs refused by the validate command and rolled back.");
+        Sample(text, "kith_proxy_config_rejected_total", null, Interlocked.Read(ref proxyRejected));
         return text.ToString();
     }
 

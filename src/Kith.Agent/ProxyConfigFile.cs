@@ -23,7 +23,8 @@ internal enum ProxyApplyResult
 }
 
 /// <summary>One attempt's result, with the error in one line when there is one.</summary>
-internal sealed record ProxyApply(ProxyApplyResult Result, string? Error = null);
+/// <param name="Again">A config refused before, not written again (only the old one's reload may have run).</param>
+internal sealed record ProxyApply(ProxyApplyResult Result, string? Error = null, bool Again = false);
 
 /// <summary>
 /// The proxy's config file and the two commands around it (docs/agent.md, "Proxy"): writes a new config atomically
@@ -34,6 +35,7 @@ internal sealed record ProxyApply(ProxyApplyResult Result, string? Error = null)
 internal sealed class ProxyConfigFile(string path, IReadOnlyList<string> validate, IReadOnlyList<string> reload, TimeSpan commandTimeout)
 {
     private bool reloadOwed;
+    private (string Content, string Error)? refused;
 
     public string Path => path;
 
@@ -50,6 +52,19 @@ internal sealed class ProxyConfigFile(string path, IReadOnlyList<string> validat
             return new ProxyApply(ProxyApplyResult.WriteFailed, $"{path} could not be read: {e.Message}");
         }
 
+        if (refused is { } last && last.Content == content)
+        {
+            // The same refused config is not put in front of the proxy again (not even for a moment); renewed
+            // certificates still reach it through the previous config.
+            if ((certificatesRenewed || reloadOwed) && reload.Count > 0)
+            {
+                reloadOwed = !(await ReloadCommand.RunAsync(reload, commandTimeout, cancellationToken)).Succeeded;
+            }
+
+            return new ProxyApply(ProxyApplyResult.Rejected, last.Error, Again: true);
+        }
+
+        refused = null;
         var changed = previous != content;
         if (!changed && !certificatesRenewed && !reloadOwed)
         {
@@ -73,7 +88,9 @@ internal sealed class ProxyConfigFile(string path, IReadOnlyList<string> validat
                 if (!check.Succeeded)
                 {
                     var restored = Restore(previous);
-                    return new ProxyApply(ProxyApplyResult.Rejected, $"`{string.Join(' ', validate)}` refused the new config ({OneLine(check.Error)}); {restored}");
+                    var error = $"`{string.Join(' ', validate)}` refused the new config ({OneLine(check.Error)}); {restored}";
+                    refused = (content, error);
+                    return new ProxyApply(ProxyApplyResult.Rejected, error);
                 }
             }
 

@@ -67,6 +67,9 @@ internal sealed partial class ReconcileLoop : BackgroundService
     /// <summary>What the last pass left (for /healthz), or null before the first; safe to read from any thread.</summary>
     public ReconcileSnapshot? LastPass => lastPass;
 
+    /// <summary>Called after a pass that issued or renewed certificates, with those services (the proxy reloads for them).</summary>
+    public Action<IReadOnlyCollection<string>>? CertificatesChanged { get; set; }
+
     /// <summary>Set when the held state's Root CRL lists this machine's Host CA (for /healthz); safe to read from any thread.</summary>
     public string? HostCaRevoked => hostCaRevoked;
 
@@ -226,6 +229,12 @@ internal sealed partial class ReconcileLoop : BackgroundService
 
         metrics.RecordPass(result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), failures, now, notAfter);
         LogPass(logger, state.Version, result.Count(EndpointAction.Issued), result.Count(EndpointAction.Renewed), result.Count(EndpointAction.Kept), result.Count(EndpointAction.Failed), result.Count(EndpointAction.Removed), next);
+        var changed = result.Endpoints.Where(e => e.Action is EndpointAction.Issued or EndpointAction.Renewed).Select(e => e.Service).ToHashSet(StringComparer.Ordinal);
+        if (changed.Count > 0)
+        {
+            CertificatesChanged?.Invoke(changed);
+        }
+
         var pause = next - DateTimeOffset.UtcNow;
         return pause < MinimumPause ? MinimumPause : pause;
     }

@@ -61,6 +61,22 @@ public sealed class ProxyConfigFileTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_refused_config_is_not_written_again_but_renewed_certificates_still_reload_the_previous_one()
+    {
+        var file = new ProxyConfigFile(Config, Validate, Reload, Timeout);
+        await file.ApplyAsync("good\n", false, TestContext.Current.CancellationToken);
+        var refused = await file.ApplyAsync("bad\n", false, TestContext.Current.CancellationToken);
+        var written = File.GetLastWriteTimeUtc(Config);
+
+        var again = await file.ApplyAsync("bad\n", certificatesRenewed: true, TestContext.Current.CancellationToken);
+
+        Assert.Equal(new ProxyApply(ProxyApplyResult.Rejected, refused.Error, Again: true), again);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Config));
+        Assert.Equal("good\n", File.ReadAllText(Config));
+        Assert.Equal(2, ReloadCount());
+    }
+
+    [Fact]
     public async Task A_refused_first_config_is_removed()
     {
         var file = new ProxyConfigFile(Config, Validate, Reload, Timeout);
