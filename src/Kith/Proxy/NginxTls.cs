@@ -12,10 +12,14 @@ internal static class NginxTls
     public const string Ciphers =
         "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
+    /// <summary>
+    /// The server's cipher order is used: every suite in the list is strong, so the order only decides which strong
+    /// one, and testssl.sh 3.0 (Debian 12) rates a server without an order HIGH.
+    /// </summary>
     public static void WriteProtocols(StringBuilder text) => text
         .AppendLine("    ssl_protocols TLSv1.2 TLSv1.3;")
         .Append("    ssl_ciphers ").Append(Ciphers).AppendLine(";")
-        .AppendLine("    ssl_prefer_server_ciphers off;");
+        .AppendLine("    ssl_prefer_server_ciphers on;");
 
     /// <summary>
     /// Session tickets off: their key lives for the life of the nginx process and would undo forward secrecy; the

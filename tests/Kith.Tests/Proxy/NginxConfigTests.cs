@@ -55,6 +55,7 @@ public class NginxConfigTests
 
         Assert.Equal(4, Count(text, "ssl_protocols TLSv1.2 TLSv1.3;"));
         Assert.Equal(4, Count(text, $"ssl_ciphers {NginxTls.Ciphers};"));
+        Assert.Equal(4, Count(text, "ssl_prefer_server_ciphers on;"));
         Assert.DoesNotContain("TLSv1.1", text, StringComparison.Ordinal);
         Assert.All(NginxTls.Ciphers.Split(':'), cipher => Assert.Matches("^ECDHE-(ECDSA|RSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$", cipher));
     }
