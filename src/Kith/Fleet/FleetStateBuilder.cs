@@ -116,10 +116,12 @@ public static class FleetStateBuilder
 
     // A public service's entry on its edge: the same names, issued by the edge's own Host CA into the default
     // folder, forwarded to the service's machine. No files overrides or reload: those belong to the backend.
+    // For an mTLS service it is also a client certificate: the edge checks the client, then presents its own
+    // certificate to the backend's proxy, which asks every client for one.
     private static FleetEndpoint EdgeCopy(FleetInventory inventory, Service service)
     {
         var names = inventory.CertificateNames(service);
-        return new FleetEndpoint(service.Name, names, "server", Folder: EndpointFiles.DefaultFolder(names[0]), Mtls: service.Mtls ? true : null, Backend: service.Machine);
+        return new FleetEndpoint(service.Name, names, service.Mtls ? "both" : "server", Folder: EndpointFiles.DefaultFolder(names[0]), Mtls: service.Mtls ? true : null, Backend: service.Machine);
     }
 
     private static string? ReadHostCa(StateFolder state, string machine)

@@ -74,7 +74,7 @@ public static class CaddyConfig
         }
 
         text.Append("\t}\n");
-        Upstream(text, site.Upstream, settings, service, root);
+        Upstream(text, site.Upstream, settings, service, root, site.Backend is not null && site.RequireClientCertificate ? (fullchain, key) : null);
         text.Append("}\n");
 
         text.Append(string.Join(", ", names.Select(name => $"http://{name}:{settings.HttpPort.ToString(CultureInfo.InvariantCulture)}"))).Append(" {\n");
@@ -88,7 +88,7 @@ public static class CaddyConfig
         text.Append("}\n");
     }
 
-    private static void Upstream(StringBuilder text, ProxyUpstream upstream, ProxySettings settings, string service, string root)
+    private static void Upstream(StringBuilder text, ProxyUpstream upstream, ProxySettings settings, string service, string root, (string Fullchain, string Key)? clientCertificate)
     {
         if (upstream.Servers.Count == 0)
         {
@@ -133,6 +133,11 @@ public static class CaddyConfig
             text.Append("\t\t\ttls\n");
             text.Append("\t\t\ttls_trusted_ca_certs ").Append(root).Append('\n');
             text.Append("\t\t\ttls_server_name ").Append(serverName).Append('\n');
+            if (clientCertificate is { } client)
+            {
+                // An edge in front of an mTLS backend: the backend's proxy asks the edge for a certificate too.
+                text.Append("\t\t\ttls_client_auth ").Append(client.Fullchain).Append(' ').Append(client.Key).Append('\n');
+            }
             text.Append("\t\t}\n");
         }
 

@@ -146,6 +146,12 @@ internal static class NginxSite
                 .AppendLine("        proxy_ssl_server_name on;")
                 .Append("        proxy_ssl_name ").Append(upstream.TlsName ?? "$host").AppendLine(";")
                 .AppendLine("        proxy_ssl_protocols TLSv1.2 TLSv1.3;");
+            if (site.Backend is not null && site.RequireClientCertificate)
+            {
+                // The backend's proxy asks for a client certificate too: the edge, having checked the client, shows its own.
+                text.Append("        proxy_ssl_certificate ").Append(site.Fullchain).AppendLine(";")
+                    .Append("        proxy_ssl_certificate_key ").Append(site.Key).AppendLine(";");
+            }
         }
     }
 }

@@ -64,6 +64,33 @@ public class NginxEdgeTests
         Assert.Contains("upstream SSL certificate verify error", edge.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_mtls_public_service_lets_a_kith_client_through_the_edge_and_refuses_one_without_a_certificate()
+    {
+        using var folder = new TempFolder();
+        using var pki = new ProxyPki(folder);
+        await using var photos = new EchoUpstream("photos");
+        var backendFiles = pki.WriteEndpoint("backend-photos", CertificateUsage.Server, "photos.home.arpa");
+        var backendConfig = ProxySites.Config("storage", pki, ProxySites.Settings("127.0.0.1/32"), null, ProxySites.Site("photos", backendFiles, ProxySites.Plain(photos), ["photos.home.arpa"], mtls: true));
+        using var backend = await RenderedNginx.StartAsync(folder.File("backend"), backendConfig);
+
+        // The edge copy of an mTLS service is a server and client certificate (kind both, as the fleet state gives it).
+        var edgeFiles = pki.WriteEndpoint("edge-photos", CertificateUsage.Both, "photos.home.arpa");
+        var upstream = new ProxyUpstream([$"127.0.0.1:{backend.HttpsPort}"], Tls: true, TlsName: null, Path: "/");
+        var edgeConfig = ProxySites.Config("edge", pki, ProxySites.Settings("127.0.0.1/32"), null, ProxySites.Site("photos", edgeFiles, upstream, ["photos.home.arpa"], mtls: true, backend: "storage"));
+        using var edge = await RenderedNginx.StartAsync(folder.File("edge"), edgeConfig);
+        var client = pki.WriteEndpoint("laptop-client", CertificateUsage.Client, "backup.laptop.home.arpa");
+
+        var accepted = Curl.Https(pki.RootCertificate, "photos.home.arpa", edge.HttpsPort, "/", "--interface", Client, "--cert", Path.Combine(client, "fullchain.pem"), "--key", Path.Combine(client, "key.pem"));
+        var refused = Curl.Https(pki.RootCertificate, "photos.home.arpa", edge.HttpsPort, "/", "--interface", Client);
+
+        Assert.True(accepted.Line("status") == "200", $"{accepted}\n{edge.Log}\n{backend.Log}");
+        Assert.Equal("photos", accepted.Line("upstream"));
+        Assert.Equal(Client, accepted.Line("X-Real-IP"));
+        Assert.True(refused.Line("status") == "400", refused.ToString());
+        Assert.Null(refused.Line("upstream"));
+    }
+
     /// <summary>The backend "storage": photos.home.arpa with a certificate from <paramref name="issuer"/>, forwarding to the echo server.</summary>
     private static Task<RenderedNginx> StartBackendAsync(TempFolder folder, ProxyPki fleet, ProxyPki issuer, EchoUpstream upstream, string trusted = "127.0.0.1/32")
     {

@@ -85,7 +85,7 @@ public class FleetProxyStateTests
     }
 
     [Fact]
-    public void The_edge_gets_a_plain_copy_of_each_public_service_of_another_machine_in_service_order()
+    public void The_edge_gets_a_plain_copy_of_each_public_service_of_another_machine_in_service_order_a_client_one_too_for_mtls()
     {
         var edge = Build().Machines.Single(m => m.Name == "edge");
 
@@ -94,7 +94,7 @@ public class FleetProxyStateTests
         Assert.Equal(("edge", null), (gate.Edge, gate.Backend));
         var copy = edge.Endpoints[1];
         Assert.Equal(
-            new FleetEndpoint("music", copy.Names, "server", Folder: "/var/lib/acme/music.home.arpa", Mtls: true, Backend: "storage"),
+            new FleetEndpoint("music", copy.Names, "both", Folder: "/var/lib/acme/music.home.arpa", Mtls: true, Backend: "storage"),
             copy);
         Assert.Equal(["music.home.arpa", "tunes.home.arpa"], copy.Names);
     }

@@ -79,6 +79,17 @@ public class CaddyConfigTests
         Assert.Contains("\treverse_proxy 100.64.0.2:443 [fd7a:115c:a1e0::2]:443 {\n", text, StringComparison.Ordinal);
         Assert.Contains("\t\ttransport http {\n\t\t\ttls\n\t\t\ttls_trusted_ca_certs /var/lib/kith/root-ca.pem\n\t\t\ttls_server_name {host}\n\t\t}\n", text, StringComparison.Ordinal);
         Assert.Contains("\t\t\ttls_server_name wiki.internal\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("tls_client_auth", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edge_site_of_an_mtls_service_shows_its_own_certificate_to_the_backend()
+    {
+        var edge = Music with { Service = "photos", Names = ["photos.home.arpa"], Backend = "nas", RequireClientCertificate = true, Upstream = new(["100.64.0.2:443"], true, null, "/") };
+
+        var text = CaddyConfig.Render(Config([edge]));
+
+        Assert.Contains($"\t\t\ttls_client_auth {edge.Fullchain} {edge.Key}\n", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -204,6 +204,21 @@ public class NginxConfigTests
         Assert.Contains("proxy_pass https://kith_photos;", photos, StringComparison.Ordinal);
         Assert.Contains("proxy_ssl_name $host;", photos, StringComparison.Ordinal);
         Assert.Contains("proxy_ssl_verify on;", photos, StringComparison.Ordinal);
+        Assert.DoesNotContain("proxy_ssl_certificate ", photos, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_edge_site_of_an_mtls_service_shows_its_own_certificate_to_the_backend()
+    {
+        var config = Config();
+        config = config with { Sites = [.. config.Sites.Select(s => s.Backend is null ? s : s with { RequireClientCertificate = true })] };
+
+        var photos = Server(NginxConfig.Render(config, Debian12), "server_name photos.home.arpa;");
+
+        var site = config.Sites.Single(s => s.Backend is not null);
+        Assert.Contains($"proxy_ssl_certificate {site.Fullchain};", photos, StringComparison.Ordinal);
+        Assert.Contains($"proxy_ssl_certificate_key {site.Key};", photos, StringComparison.Ordinal);
+        Assert.Contains("ssl_verify_client on;", photos, StringComparison.Ordinal);
     }
 
     [Fact]
