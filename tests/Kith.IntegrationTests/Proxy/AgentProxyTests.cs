@@ -11,8 +11,8 @@ namespace Kith.IntegrationTests.Proxy;
 /// </summary>
 public sealed partial class AgentProxyTests : IDisposable
 {
-    private readonly LoopbackEcho first = new("first");
-    private readonly LoopbackEcho second = new("second");
+    private readonly EchoUpstream first = new("first");
+    private readonly EchoUpstream second = new("second");
     private readonly int httpsPort = TestProcesses.FreeLoopbackPort();
     private readonly int httpPort = TestProcesses.FreeLoopbackPort();
     private readonly KithWorkspace kith;
@@ -75,13 +75,13 @@ public sealed partial class AgentProxyTests : IDisposable
         second.Dispose();
     }
 
-    private string Inventory(LoopbackEcho upstream) => $$"""
+    private string Inventory(EchoUpstream upstream) => $$"""
         {{TestInventories.AlphaOnly}}proxy: { https_port: {{httpsPort}}, http_port: {{httpPort}}, http3: off }
         services:
           web:
             machine: alpha
             endpoints: [web.home.arpa]
-            upstream: http://{{upstream.Address}}
+            upstream: http://{{upstream.Server}}
             proxy: nginx
 
         """;

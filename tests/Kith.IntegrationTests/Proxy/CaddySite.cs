@@ -13,8 +13,8 @@ internal sealed class CaddySite : IDisposable
 {
     private readonly TestPki pki = new();
     private readonly TempFolder folder = new();
-    private readonly LoopbackEcho music = new("music");
-    private readonly LoopbackEcho storage = new("storage");
+    private readonly EchoUpstream music = new("music");
+    private readonly EchoUpstream storage = new("storage");
     private CaddyServer? caddy;
 
     public CaddySite()
@@ -57,11 +57,11 @@ internal sealed class CaddySite : IDisposable
         pki.Dispose();
     }
 
-    private ProxySite Site(LeafIssuer issuer, string hostPem, string service, LoopbackEcho upstream, string path, bool mtls)
+    private ProxySite Site(LeafIssuer issuer, string hostPem, string service, EchoUpstream upstream, string path, bool mtls)
     {
         var name = $"{service}.home.arpa";
         var (fullchain, key) = Leaf(issuer, hostPem, name, CertificateUsage.Server, name);
-        return new ProxySite(service, [name], fullchain, key, hostPem, new ProxyUpstream([upstream.Address], false, null, path), mtls, null);
+        return new ProxySite(service, [name], fullchain, key, hostPem, new ProxyUpstream([upstream.Server], false, null, path), mtls, null);
     }
 
     private (string Fullchain, string Key) Leaf(LeafIssuer issuer, string hostPem, string folderName, CertificateUsage usage, string name)

@@ -9,7 +9,7 @@ namespace Kith.IntegrationTests.Proxy;
 /// A loopback HTTP/1.1 server standing in for a proxied service: it answers every request with its own name, the
 /// request line and the request's headers, one per line, so a test sees what nginx passed upstream.
 /// </summary>
-internal sealed class EchoUpstream : IAsyncDisposable
+internal sealed class EchoUpstream : IAsyncDisposable, IDisposable
 {
     private readonly TcpListener listener;
     private readonly CancellationTokenSource stop = new();
@@ -30,6 +30,9 @@ internal sealed class EchoUpstream : IAsyncDisposable
 
     /// <summary>host:port as a <see cref="Kith.Proxy.ProxyUpstream"/> server.</summary>
     public string Server => $"127.0.0.1:{Port}";
+
+    /// <summary>For owners that are disposed synchronously (xunit class fixtures, test classes).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
