@@ -5,6 +5,8 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
+using Kith.Tls;
+
 namespace Kith.Doctor;
 
 /// <summary>How a TLS handshake ended.</summary>
@@ -53,24 +55,8 @@ public static partial class TlsHandshakeCheck
             return new TlsHandshake(TlsOutcome.NotTried, [], null, null, null, $"{endpoint}: no connection");
         }
 
-        var sent = new List<X509Certificate2>();
-        await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, certificate, chain, _) =>
-        {
-            if (certificate is not null)
-            {
-                sent.Add(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            }
-
-            foreach (var extra in chain?.ChainPolicy.ExtraStore ?? [])
-            {
-                if (!sent.Any(c => c.RawData.AsSpan().SequenceEqual(extra.RawData)))
-                {
-                    sent.Add(X509CertificateLoader.LoadCertificate(extra.RawData));
-                }
-            }
-
-            return true; // Only looking: the chain check verifies against the kith Root.
-        });
+        var presented = new PresentedChain();
+        await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, presented.Capture);
         try
         {
             await tls.AuthenticateAsClientAsync(
@@ -83,14 +69,14 @@ public static partial class TlsHandshakeCheck
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new TlsHandshake(TlsOutcome.TimedOut, sent, null, null, null, $"no TLS handshake within {timeout.TotalSeconds:0.#} s");
+            return new TlsHandshake(TlsOutcome.TimedOut, presented.Certificates, null, null, null, $"no TLS handshake within {timeout.TotalSeconds:0.#} s");
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             var reasons = Reasons(e);
             return AlertOf(reasons) is { } alert
-                ? new TlsHandshake(TlsOutcome.Alert, sent, null, null, alert, $"the server answered with the TLS alert \"{alert}\"")
-                : new TlsHandshake(TlsOutcome.Failed, sent, null, null, null, $"handshake failed: {reasons}");
+                ? new TlsHandshake(TlsOutcome.Alert, presented.Certificates, null, null, alert, $"the server answered with the TLS alert \"{alert}\"")
+                : new TlsHandshake(TlsOutcome.Failed, presented.Certificates, null, null, null, $"handshake failed: {reasons}");
         }
 
         var alpn = tls.NegotiatedApplicationProtocol.Protocol.IsEmpty ? null : tls.NegotiatedApplicationProtocol.ToString();
@@ -100,7 +86,7 @@ public static partial class TlsHandshakeCheck
             SslProtocols.Tls12 => "TLS 1.2",
             var other => other.ToString(),
         };
-        return new TlsHandshake(TlsOutcome.Completed, sent, protocol, alpn, null, $"{protocol}, SNI {serverName}, {sent.Count} certificate(s) sent");
+        return new TlsHandshake(TlsOutcome.Completed, presented.Certificates, protocol, alpn, null, $"{protocol}, SNI {serverName}, {presented.Certificates.Count} certificate(s) sent");
     }
 
     /// <summary>

@@ -30,24 +30,8 @@ public static class TlsProbe
             throw new KithException($"{host}:{port}: cannot connect (no answer within {(timeout ?? DefaultTimeout).TotalSeconds:0} s)");
         }
 
-        var sent = new List<X509Certificate2>();
-        await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, (_, certificate, chain, _) =>
-        {
-            if (certificate is not null)
-            {
-                sent.Add(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
-            }
-
-            foreach (var extra in chain?.ChainPolicy.ExtraStore ?? [])
-            {
-                if (!sent.Any(c => c.RawData.AsSpan().SequenceEqual(extra.RawData)))
-                {
-                    sent.Add(X509CertificateLoader.LoadCertificate(extra.RawData));
-                }
-            }
-
-            return true; // Only looking: the caller verifies against the kith Root.
-        });
+        var presented = new PresentedChain();
+        await using var tls = new SslStream(client.GetStream(), leaveInnerStreamOpen: false, presented.Capture);
         try
         {
             await tls.AuthenticateAsClientAsync(
@@ -68,6 +52,6 @@ public static class TlsProbe
         }
 
         var alpn = tls.NegotiatedApplicationProtocol.Protocol.IsEmpty ? null : tls.NegotiatedApplicationProtocol.ToString();
-        return new TlsPresentation(sent, tls.SslProtocol.ToString(), alpn);
+        return new TlsPresentation(presented.Certificates, tls.SslProtocol.ToString(), alpn);
     }
 }
