@@ -13,6 +13,7 @@ namespace Kith.Cli.Commands;
 internal sealed class IssuingAgents(FleetInventory inventory, StateFolder state, X509Certificate2 root, string[] overrides, int port, TimeSpan timeout)
 {
     private readonly Dictionary<string, Task<ProbeResult?>> asked = new(StringComparer.Ordinal);
+    private Task<IReadOnlyList<ProbeTarget>>? targets;
 
     /// <summary>The answer of the agent on the target's machine about the target's service.</summary>
     public async Task<AgentAnswer> AskAsync(DoctorTarget target, CancellationToken cancellationToken)
@@ -48,8 +49,9 @@ internal sealed class IssuingAgents(FleetInventory inventory, StateFolder state,
 
     private async Task<ProbeResult?> ProbeAsync(string machine, CancellationToken cancellationToken)
     {
-        var targets = await AgentAddressing.TargetsAsync(inventory, state, overrides, port, cancellationToken);
-        var target = targets.FirstOrDefault(t => t.Machine == machine);
+        // Every machine's address is worked out once (enrollment files, --agent overrides), not once per machine asked.
+        targets ??= AgentAddressing.TargetsAsync(inventory, state, overrides, port, cancellationToken);
+        var target = (await targets).FirstOrDefault(t => t.Machine == machine);
         if (target is null)
         {
             return null;
