@@ -34,6 +34,8 @@ internal static class ProxyRenderCommand
             DefaultValueFactory = _ => DefaultRootCertificate,
         };
         var filesRoot = new Option<string?>("--files-root") { Description = "A folder the endpoint folders are under on that machine (the agent's files_root). Default: none" };
+        root.Validators.Add(NotEmpty);
+        filesRoot.Validators.Add(NotEmpty);
         var listen = new Option<string[]>("--listen")
         {
             Description = "An IP address to listen on (repeatable). Default: every address",
@@ -120,6 +122,14 @@ internal static class ProxyRenderCommand
         {
             note = $"{e.Message.Split(';')[0]}; rendered for the baseline nginx 1.22.1 (no HTTP/3); pass --nginx PATH to render for another";
             return NginxFeaturesReader.Baseline;
+        }
+    }
+
+    private static void NotEmpty(System.CommandLine.Parsing.OptionResult result)
+    {
+        if (result.Tokens.Any(token => token.Value.Trim().Length == 0))
+        {
+            result.AddError($"{result.Option.Name}: empty; give a path");
         }
     }
 

@@ -101,6 +101,8 @@ public class ProxyRenderCliTests
         CliRun.AssertCleanFailure(await CliProcess.RunAsync(null, "-f", inventory, "proxy", "render", "--machine", "nas", "--for", "nginx"), 1, "--machine nas", "machines: storage, edge");
         CliRun.AssertUsageError(await CliProcess.RunAsync(null, "-f", inventory, "proxy", "render", "--machine", "storage", "--for", "apache"), "apache");
         CliRun.AssertUsageError(await CliProcess.RunAsync(null, "-f", inventory, "proxy", "render", "--machine", "storage", "--for", "nginx", "--listen", "10.1"), "--listen 10.1");
+        CliRun.AssertUsageError(await CliProcess.RunAsync(null, "-f", inventory, "proxy", "render", "--machine", "storage", "--for", "nginx", "--root-cert", ""), "--root-cert: empty");
+        CliRun.AssertUsageError(await CliProcess.RunAsync(null, "-f", inventory, "proxy", "render", "--machine", "storage", "--for", "nginx", "--files-root", " "), "--files-root: empty");
     }
 
     // cert.pem, key.pem, chain.pem and fullchain.pem for music.home.arpa from the test Host CA, as the agent writes them.
