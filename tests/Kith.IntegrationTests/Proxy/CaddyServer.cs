@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using Kith.IntegrationTests.Support;
 
@@ -52,27 +51,8 @@ internal sealed class CaddyServer : IDisposable
         var path = Path.Combine(folder, "Caddyfile");
         File.WriteAllText(path, caddyfile.Insert(global + 3, "\tadmin off\n"));
         var caddy = new CaddyServer(Process.Start(Start(folder, ["run", "--config", path, "--adapter", "caddyfile"]))!);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            if (caddy.process.HasExited)
-            {
-                var message = $"caddy exited with {caddy.process.ExitCode}\n{caddy.Log}";
-                caddy.Dispose();
-                throw new InvalidOperationException(message);
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return caddy;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await TestProcesses.WaitForLoopbackPortAsync(caddy.process, port, TimeSpan.FromSeconds(30), () => caddy.Log, caddy);
+        return caddy;
     }
 
     public void Dispose() => TestProcesses.KillAndDispose(process);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 using Kith.IntegrationTests.Support;
 using Kith.Proxy;
@@ -70,27 +69,8 @@ internal sealed class RenderedNginx : IDisposable
         var rendered = NginxConfig.Render(config, NginxFeaturesReader.Detect());
         var nginxConf = WriteConfig(prefix, rendered);
         var nginx = new RenderedNginx(Process.Start(Start(prefix, nginxConf, "-g", "daemon off;"))!, prefix, config, rendered);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            if (nginx.process.HasExited)
-            {
-                var message = $"nginx exited with {nginx.process.ExitCode}\n{nginx.Log}";
-                nginx.Dispose();
-                throw new InvalidOperationException(message);
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", config.Settings.HttpsPort);
-                return nginx;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await TestProcesses.WaitForLoopbackPortAsync(nginx.process, config.Settings.HttpsPort, TimeSpan.FromSeconds(20), () => nginx.Log, nginx);
+        return nginx;
     }
 
     public void Dispose() => TestProcesses.KillAndDispose(process);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Kith.IntegrationTests.Support;
@@ -74,27 +73,8 @@ internal sealed class NginxServer : IDisposable
         }
 
         var nginx = new NginxServer(Process.Start(start)!, port, errorLog);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            if (nginx.process.HasExited)
-            {
-                var message = $"nginx exited with {nginx.process.ExitCode}\n{nginx.Log}";
-                nginx.Dispose();
-                throw new InvalidOperationException(message);
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return nginx;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
+        await TestProcesses.WaitForLoopbackPortAsync(nginx.process, port, TimeSpan.FromSeconds(20), () => nginx.Log, nginx);
+        return nginx;
     }
 
     public void Dispose() => TestProcesses.KillAndDispose(process);

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Kith.IntegrationTests.Support;
 
-/// <summary>What every server a test starts needs: a free loopback port, and a kill that leaves nothing behind.</summary>
+/// <summary>What every server a test starts needs: a free loopback port, a wait for it to listen, and a kill that leaves nothing behind.</summary>
 internal static class TestProcesses
 {
     private const int LowestPort = 20000;
@@ -36,6 +36,44 @@ internal static class TestProcesses
         }
 
         throw new InvalidOperationException($"no free loopback port between {LowestPort} and {PortsEnd}");
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="port"/> on 127.0.0.1 accepts a connection from the server <paramref name="process"/>
+    /// just started. When the process exits first or the wait times out, kills it, disposes <paramref name="owner"/>
+    /// and throws with its exit code and <paramref name="log"/>.
+    /// </summary>
+    public static async Task WaitForLoopbackPortAsync(Process process, int port, TimeSpan timeout, Func<string> log, IDisposable owner)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(owner);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                var message = $"{process.StartInfo.FileName} exited with {process.ExitCode}\n{log()}";
+                owner.Dispose();
+                throw new InvalidOperationException(message);
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+            catch (SocketException)
+            {
+                owner.Dispose();
+                throw;
+            }
+        }
     }
 
     /// <summary>Kills the process and its children if still running (bounded wait), then disposes it.</summary>
